@@ -1,0 +1,68 @@
+"""Search and pagination shared by the public list pages."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from matchmaker.common.errors import DomainError
+from matchmaker.common.text import normalize
+from matchmaker.extensions import db
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+
+
+def search_terms(query: str | None) -> list[str]:
+    """Split a query on white space; each term must appear (works for 2-character Japanese)."""
+    query = (query or "").strip()
+    if len(query) > MAX_QUERY_LENGTH:
+        raise DomainError(_("The search text is too long (at most %(n)d characters).",
+                            n=MAX_QUERY_LENGTH))
+    return [t for t in normalize(query).split() if t][:MAX_TERMS]
+
+
+def apply_search(stmt: Select, column: InstrumentedAttribute, query: str | None) -> Select:
+    """Substring match on the normalised search column: n-gram-free and tokenizer-free."""
+    for term in search_terms(query):
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(column.like(f"%{escaped}%", escape="\\"))
+    return stmt
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def parse_page(raw: str | None) -> int:
+    if raw in (None, ""):
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        raise DomainError(_("The page number is not valid."))
+    return int(raw)
+
+
+def paginate(stmt: Select, page: int, per_page: int) -> Page:
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(items=list(items), page=page, per_page=per_page, total=total or 0)

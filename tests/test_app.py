@@ -1,0 +1,61 @@
+"""App-level behaviour: headers, error pages, configuration, migrations."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from matchmaker import create_app
+from matchmaker.config import ConfigError
+from matchmaker.db import Base
+from matchmaker.extensions import db
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"]
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/does-not-exist")
+    assert response.status_code == 404
+    assert b"Traceback" not in response.data
+
+
+def test_json_clients_get_problem_details(client):
+    response = client.get("/does-not-exist", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["status"] == 404
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("MATCHMAKER_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        create_app({"ENV": "production", "INSTANCE_PATH": str(tmp_path),
+                    "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+
+
+def test_development_generates_a_secret_key_once(tmp_path):
+    first = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "sqlite://"})
+    second = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "sqlite://"})
+    assert first.secret_key == second.secret_key and len(first.secret_key) >= 32
+
+
+def test_migrations_match_the_models(app):
+    """Equivalent of `alembic check`: the upgraded schema has no diff against the ORM metadata."""
+    with app.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+    assert diff == []
+
+
+def test_sqlite_pragmas(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
