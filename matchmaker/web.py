@@ -118,6 +118,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unhandled error request_id=%s", g.get("request_id"))
+        if app.config.get("MATCHMAKER_RAISE_ERRORS"):
+            raise exc
         return render_error(500, _("Something went wrong"),
                             _("Quote this reference if you contact us: %(id)s",
                               id=g.get("request_id")))

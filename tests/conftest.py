@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import orm
 from itsdangerous import URLSafeTimedSerializer
 
 from matchmaker import create_app
@@ -38,6 +40,7 @@ def build_app(database_url: str, instance: Path, **overrides):
     app = create_app({
         "ENV": "testing",
         "TESTING": True,
+        "MATCHMAKER_RAISE_ERRORS": os.environ.get("MATCHMAKER_RAISE_ERRORS") == "1",
         "SECRET_KEY": "test-secret-key",
         "DATABASE_URL": database_url,
         "INSTANCE_PATH": str(instance),
@@ -59,7 +62,13 @@ class CSRFClient(FlaskClient):
         if send_token and method not in ("GET", "HEAD", "OPTIONS") and isinstance(data, dict) \
                 and "csrf_token" not in data and kwargs.get("json") is None:
             kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
-        return super().open(*args, **kwargs)
+        # each request gets its own app context (fresh `g`, its own session on the test
+        # connection), as in production; the test's objects are then expired to see its writes
+        db.session.flush()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
 
     def csrf_token(self) -> str:
         with self.session_transaction() as sess:
@@ -88,8 +97,9 @@ def db_session(app):
         connection = db.engine.connect()
         transaction = connection.begin()
         original = db.session
-        db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        db.session = orm.scoped_session(
+            orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=_app_ctx_id,
         )
         limiter.reset()
         try:

@@ -59,3 +59,14 @@ def test_sqlite_pragmas(app):
     with app.app_context(), db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+@pytest.mark.parametrize("attempt", [1, 2])
+def test_each_test_starts_with_an_empty_database(client, attempt):
+    """Writes made through requests are rolled back with the test."""
+    from matchmaker.accounts.models import User
+    from tests.factories import make_user
+
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+    user = make_user(email="same@example.org")
+    client.post("/login", data={"email": user.email, "password": "wrong wrong wrong"})
