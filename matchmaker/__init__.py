@@ -16,7 +16,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 def create_app(config: dict | None = None) -> Flask:
     """Build the WSGI app: settings, extensions, blueprints, error handlers, commands."""
     instance_path = Path(
-        (config or {}).get("INSTANCE_PATH") or os.environ.get("MATCHMAKER_INSTANCE_PATH")
+        (config or {}).get("INSTANCE_PATH")
+        or os.environ.get("MATCHMAKER_INSTANCE_PATH")
         or ROOT / "instance"
     )
     app = Flask(
@@ -50,8 +51,12 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
-                   default_translation_directories=str(ROOT / "matchmaker" / "translations"))
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(ROOT / "matchmaker" / "translations"),
+    )
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"

@@ -34,7 +34,7 @@ class ConfigError(RuntimeError):
 
 
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict[str, object]:
-    """Merge defaults, `.env`, the environment and explicit overrides; fail fast on unsafe settings."""
+    """Merge defaults, `.env`, environment and overrides; fail fast on unsafe settings."""
     load_dotenv(ROOT / ".env", override=False)
     cfg = dict(DEFAULTS)
     for key in DEFAULTS:

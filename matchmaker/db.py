@@ -29,7 +29,7 @@ def utcnow() -> datetime:
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """Foreign keys, WAL and a busy timeout on every connection; explicit BEGIN so savepoints work."""
+    """Foreign keys, WAL and a busy timeout per connection; explicit BEGIN so savepoints work."""
     if engine.dialect.name != "sqlite":
         return
 

@@ -1,21 +1,26 @@
-"""Locale choice: explicit ?lang=, then the remembered choice, then the user's, then Accept-Language."""
+"""Locale choice: ?lang=, then the remembered choice, the user's, then Accept-Language."""
 
 from __future__ import annotations
 
-from flask import request, session
+from flask import has_request_context, request, session
 from flask_login import current_user
 
 SUPPORTED_LOCALES = ("ja", "en")
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "en"
     requested = request.args.get("lang")
     if requested in SUPPORTED_LOCALES:
         session["lang"] = requested
         return requested
     if session.get("lang") in SUPPORTED_LOCALES:
         return session["lang"]
-    if getattr(current_user, "is_authenticated", False) and current_user.locale in SUPPORTED_LOCALES:
+    if (
+        getattr(current_user, "is_authenticated", False)
+        and current_user.locale in SUPPORTED_LOCALES
+    ):
         return current_user.locale
     return request.accept_languages.best_match(SUPPORTED_LOCALES) or "ja"
 

@@ -120,9 +120,11 @@ def init_app(app: Flask) -> None:
         log.exception("unhandled error request_id=%s", g.get("request_id"))
         if app.config.get("MATCHMAKER_RAISE_ERRORS"):
             raise exc
-        return render_error(500, _("Something went wrong"),
-                            _("Quote this reference if you contact us: %(id)s",
-                              id=g.get("request_id")))
+        return render_error(
+            500,
+            _("Something went wrong"),
+            _("Quote this reference if you contact us: %(id)s", id=g.get("request_id")),
+        )
 
     @app.context_processor
     def _template_helpers():

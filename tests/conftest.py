@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy import orm
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import orm
 
 from matchmaker import create_app
 from matchmaker.accounts.models import Role
@@ -37,16 +37,18 @@ def build_app(database_url: str, instance: Path, **overrides):
     from flask_migrate import upgrade
 
     reset_database(database_url)
-    app = create_app({
-        "ENV": "testing",
-        "TESTING": True,
-        "MATCHMAKER_RAISE_ERRORS": os.environ.get("MATCHMAKER_RAISE_ERRORS") == "1",
-        "SECRET_KEY": "test-secret-key",
-        "DATABASE_URL": database_url,
-        "INSTANCE_PATH": str(instance),
-        "UPLOAD_DIR": str(instance / "uploads"),
-        **overrides,
-    })
+    app = create_app(
+        {
+            "ENV": "testing",
+            "TESTING": True,
+            "MATCHMAKER_RAISE_ERRORS": os.environ.get("MATCHMAKER_RAISE_ERRORS") == "1",
+            "SECRET_KEY": "test-secret-key",
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(instance),
+            "UPLOAD_DIR": str(instance / "uploads"),
+            **overrides,
+        }
+    )
     with app.app_context():
         upgrade()
     return app
@@ -59,8 +61,13 @@ class CSRFClient(FlaskClient):
         send_token = kwargs.pop("csrf", True)
         data = kwargs.get("data")
         method = kwargs.get("method", "GET").upper()
-        if send_token and method not in ("GET", "HEAD", "OPTIONS") and isinstance(data, dict) \
-                and "csrf_token" not in data and kwargs.get("json") is None:
+        if (
+            send_token
+            and method not in ("GET", "HEAD", "OPTIONS")
+            and isinstance(data, dict)
+            and "csrf_token" not in data
+            and kwargs.get("json") is None
+        ):
             kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
         # each request gets its own app context (fresh `g`, its own session on the test
         # connection), as in production; the test's objects are then expired to see its writes

@@ -35,8 +35,13 @@ def test_json_clients_get_problem_details(client):
 def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
     monkeypatch.delenv("MATCHMAKER_SECRET_KEY", raising=False)
     with pytest.raises(ConfigError):
-        create_app({"ENV": "production", "INSTANCE_PATH": str(tmp_path),
-                    "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+        create_app(
+            {
+                "ENV": "production",
+                "INSTANCE_PATH": str(tmp_path),
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+            }
+        )
 
 
 def test_development_generates_a_secret_key_once(tmp_path):

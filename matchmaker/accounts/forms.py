@@ -12,9 +12,15 @@ from matchmaker.accounts.passwords import MAX_LENGTH
 from matchmaker.common.labels import ORG_KIND_LABELS
 
 
+def strip(value: str | None) -> str | None:
+    """Pasted addresses often carry spaces; they are not part of the address."""
+    return value.strip() if isinstance(value, str) else value
+
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail address"), filters=[strip], validators=[DataRequired(), Length(max=254)]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     next = HiddenField()
 
@@ -22,24 +28,34 @@ class LoginForm(FlaskForm):
 class RegistrationForm(FlaskForm):
     role = RadioField(
         _l("I am"),
-        choices=[("provider", _l("A solution provider (startup, university, NPO, company…)")),
-                 ("department", _l("Staff of a government department"))],
+        choices=[
+            ("provider", _l("A solution provider (startup, university, NPO, company…)")),
+            ("department", _l("Staff of a government department")),
+        ],
         default="provider",
         validators=[DataRequired()],
     )
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("E-mail address"),
-                       validators=[DataRequired(), Email(check_deliverability=False),
-                                   Length(max=254)])
-    password = PasswordField(_l("Password (at least 12 characters)"),
-                             validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    name = StringField(
+        _l("Your name"), filters=[strip], validators=[DataRequired(), Length(max=120)]
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[strip],
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    password = PasswordField(
+        _l("Password (at least 12 characters)"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
     password_confirm = PasswordField(
         _l("Repeat the password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
-    organization_id = SelectField(_l("Department"), coerce=int, validators=[Optional()],
-                                  validate_choice=False)
-    organization_name = StringField(_l("Organization name"), validators=[Length(max=200)])
+    organization_id = SelectField(
+        _l("Department"), coerce=int, validators=[Optional()], validate_choice=False
+    )
+    organization_name = StringField(
+        _l("Organization name"), filters=[strip], validators=[Length(max=200)]
+    )
     organization_kind = SelectField(
         _l("Organization kind"),
         choices=[(k.value, ORG_KIND_LABELS[k.value]) for k in PROVIDER_ORG_KINDS],
@@ -48,10 +64,12 @@ class RegistrationForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"),
-                                     validators=[DataRequired(), Length(max=MAX_LENGTH)])
-    new_password = PasswordField(_l("New password"),
-                                 validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
     new_password_confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from matchmaker.accounts.models import (
     PROVIDER_ORG_KINDS,
@@ -16,9 +18,16 @@ from matchmaker.accounts.models import (
     Role,
     User,
 )
+from matchmaker.accounts.organizations import (  # noqa: F401  (re-exported for the admin area)
+    create_organization,
+    flush_unique,
+    organization_name_taken,
+    update_organization,
+)
 from matchmaker.accounts.passwords import password_problems
+from matchmaker.accounts.permissions import require_admin
 from matchmaker.audit.services import record
-from matchmaker.common.errors import DomainError, NotAllowed
+from matchmaker.common.errors import DomainError, IllegalTransition, NotAllowed
 from matchmaker.db import utcnow
 from matchmaker.extensions import db
 
@@ -70,43 +79,62 @@ def check_password_rules(password: str, email: str, name: str = "") -> None:
 
 def register(data: Registration) -> User:
     """Create an account; department staff wait for an admin, providers are active at once."""
+    if data.role not in (Role.DEPARTMENT, Role.PROVIDER):
+        raise NotAllowed(_("This role is assigned by an administrator."))
     email = normalize_email(data.email)
+    name = (data.name or "").strip()
+    if not email or not name:
+        raise DomainError(_("Give your name and e-mail address."))
     if find_user_by_email(email):
         raise DomainError(_("An account with this e-mail address already exists."))
-    check_password_rules(data.password, email, data.name)
+    check_password_rules(data.password, email, name)
 
     if data.role is Role.DEPARTMENT:
         org = db.session.get(Organization, data.organization_id or 0)
         if org is None or org.kind is not OrgKind.DEPARTMENT:
             raise DomainError(_("Choose your department from the list."))
         status = AccountStatus.PENDING
-    elif data.role is Role.PROVIDER:
-        name = (data.new_organization_name or "").strip()
-        if not name or data.new_organization_kind not in PROVIDER_ORG_KINDS:
+    else:
+        org_name = (data.new_organization_name or "").strip()
+        if not org_name or data.new_organization_kind not in PROVIDER_ORG_KINDS:
             raise DomainError(_("Give your organization's name and kind."))
-        if db.session.scalar(select(Organization).where(Organization.name == name)):
+        if organization_name_taken(org_name):
             raise DomainError(
-                _("An organization with this name is already registered; ask its members "
-                  "or an administrator to add you.")
+                _(
+                    "An organization with this name is already registered; ask its members "
+                    "or an administrator to add you."
+                )
             )
-        org = Organization(name=name, kind=data.new_organization_kind)
+        org = Organization(name=org_name, kind=data.new_organization_kind)
         db.session.add(org)
         status = AccountStatus.ACTIVE
-    else:
-        raise NotAllowed(_("This role is assigned by an administrator."))
 
-    user = User(email=email, name=data.name.strip(), role=data.role, status=status,
-                organization=org, locale=data.locale)
+    user = User(
+        email=email,
+        name=name,
+        role=data.role,
+        status=status,
+        organization=org,
+        locale=data.locale,
+    )
     user.set_password(data.password)
     db.session.add(user)
-    db.session.flush()
+    flush_unique(_("An account or organization with these details already exists."))
     record("account_registered", actor=user, obj=user, role=data.role, status=status)
     return user
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when the e-mail address is unknown, so a miss costs as long as a wrong password."""
+    return generate_password_hash(secrets.token_hex(16), method="scrypt")
 
 
 def authenticate(email: str, password: str) -> User | None:
     """Return the user when the password is right and the account may sign in; audit either way."""
     user = find_user_by_email(email)
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
     if user is None or not user.check_password(password):
         record("login_failed", actor=user, email_domain=email.rpartition("@")[2][:100])
         return None
@@ -139,57 +167,75 @@ ACCOUNT_TRANSITIONS = {
     "approve": ({AccountStatus.PENDING}, AccountStatus.ACTIVE),
     "suspend": ({AccountStatus.PENDING, AccountStatus.ACTIVE}, AccountStatus.SUSPENDED),
     "reactivate": ({AccountStatus.SUSPENDED, AccountStatus.DEACTIVATED}, AccountStatus.ACTIVE),
-    "deactivate": ({AccountStatus.PENDING, AccountStatus.ACTIVE, AccountStatus.SUSPENDED},
-                   AccountStatus.DEACTIVATED),
+    "deactivate": (
+        {AccountStatus.PENDING, AccountStatus.ACTIVE, AccountStatus.SUSPENDED},
+        AccountStatus.DEACTIVATED,
+    ),
 }
+
+
+def allowed_account_actions(user: User) -> list[str]:
+    """The actions the transition table offers from the account's current status."""
+    return [a for a, (sources, _target) in ACCOUNT_TRANSITIONS.items() if user.status in sources]
 
 
 def change_account_status(admin: User, user: User, action: str) -> User:
     """Admin moves an account through pending → active ↔ suspended → deactivated."""
-    if admin.role is not Role.ADMIN:
-        raise NotAllowed(_("Only administrators manage accounts."))
+    require_admin(admin, _("Only administrators manage accounts."))
     if action not in ACCOUNT_TRANSITIONS:
         raise DomainError(_("Unknown action."))
+    if user.id == admin.id:
+        raise NotAllowed(_("You cannot change the status of your own account."))
     sources, target = ACCOUNT_TRANSITIONS[action]
     if user.status not in sources:
-        raise DomainError(_("This account cannot be changed that way from its current status."))
-    if user.id == admin.id:
-        raise DomainError(_("You cannot change the status of your own account."))
+        raise IllegalTransition(
+            _("This account cannot be changed that way from its current status.")
+        )
     previous = user.status
     user.status = target
     if target is AccountStatus.ACTIVE and user.approved_at is None:
         user.approved_at = utcnow()
     if target is not AccountStatus.ACTIVE:
-        user.session_token = secrets.token_hex(16)
+        user.session_token = secrets.token_hex(16)  # ends the user's open sessions
     record(f"account_{action}", actor=admin, obj=user, previous=previous, status=target)
     db.session.flush()
     return user
 
 
-def create_organization(admin: User, name: str, kind: OrgKind, name_en: str | None = None,
-                        website: str | None = None) -> Organization:
-    if admin.role is not Role.ADMIN:
-        raise NotAllowed(_("Only administrators manage organizations."))
-    name = name.strip()
-    if not name:
-        raise DomainError(_("The name is required."))
-    if db.session.scalar(select(Organization).where(Organization.name == name)):
-        raise DomainError(_("An organization with this name already exists."))
-    org = Organization(name=name, kind=kind, name_en=(name_en or "").strip() or None,
-                       website=(website or "").strip() or None)
-    db.session.add(org)
+def change_role(admin: User, user: User, role: Role) -> User:
+    """Admins assign any role, as long as it fits the account's organization."""
+    require_admin(admin, _("Only administrators manage accounts."))
+    if user.id == admin.id and role is not Role.ADMIN:
+        raise NotAllowed(_("You cannot remove your own administrator role."))
+    if role is user.role:
+        return user
+    org = user.organization
+    if role is Role.DEPARTMENT and (org is None or not org.is_department):
+        raise DomainError(_("Department staff must belong to a government department."))
+    if role is Role.PROVIDER and (org is None or org.is_department):
+        raise DomainError(
+            _("Solution providers must belong to a startup, university, NPO or company.")
+        )
+    previous = user.role
+    user.role = role
+    record("account_role_changed", actor=admin, obj=user, previous=previous, role=role)
     db.session.flush()
-    record("organization_created", actor=admin, obj=org, kind=kind)
-    return org
+    return user
 
 
-def create_user(email: str, name: str, password: str, role: Role,
-                organization: Organization | None = None,
-                status: AccountStatus = AccountStatus.ACTIVE) -> User:
+def create_user(
+    email: str,
+    name: str,
+    password: str,
+    role: Role,
+    organization: Organization | None = None,
+    status: AccountStatus = AccountStatus.ACTIVE,
+) -> User:
     """Create an account directly (demo data, CLI); password rules still apply."""
     check_password_rules(password, email, name)
-    user = User(email=normalize_email(email), name=name, role=role, status=status,
-                organization=organization)
+    user = User(
+        email=normalize_email(email), name=name, role=role, status=status, organization=organization
+    )
     user.set_password(password)
     if status is AccountStatus.ACTIVE:
         user.approved_at = utcnow()

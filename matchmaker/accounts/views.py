@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -36,10 +45,15 @@ def _login_limit_ip() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit_ip, methods=["POST"], deduct_when=_failed_login,
-               key_func=lambda: "login-ip:" + (request.remote_addr or ""))
-@limiter.limit(_login_limit_account, methods=["POST"], deduct_when=_failed_login,
-               key_func=_login_account_key)
+@limiter.limit(
+    _login_limit_ip,
+    methods=["POST"],
+    deduct_when=_failed_login,
+    key_func=lambda: "login-ip:" + (request.remote_addr or ""),
+)
+@limiter.limit(
+    _login_limit_account, methods=["POST"], deduct_when=_failed_login, key_func=_login_account_key
+)
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
@@ -52,8 +66,7 @@ def login():
             login_user(user)
             target = form.next.data if is_safe_next(form.next.data) else url_for("main.dashboard")
             return redirect(target)
-        flash(_("The e-mail address or password is wrong, or the account is not active."),
-              "error")
+        flash(_("The e-mail address or password is wrong, or the account is not active."), "error")
     return render_template("accounts/login.html", form=form)
 
 
@@ -69,7 +82,8 @@ def logout():
 
 def _department_choices() -> list[tuple[int, str]]:
     orgs = db.session.scalars(
-        select(Organization).where(Organization.kind == OrgKind.DEPARTMENT)
+        select(Organization)
+        .where(Organization.kind == OrgKind.DEPARTMENT)
         .order_by(Organization.name)
     )
     return [(0, _("— choose —"))] + [(o.id, o.name) for o in orgs]
@@ -91,8 +105,9 @@ def register():
             role=role,
             organization_id=form.organization_id.data or None,
             new_organization_name=form.organization_name.data,
-            new_organization_kind=(OrgKind(form.organization_kind.data)
-                                   if form.organization_kind.data else None),
+            new_organization_kind=(
+                OrgKind(form.organization_kind.data) if form.organization_kind.data else None
+            ),
             locale=session.get("lang"),
         )
         try:
@@ -105,8 +120,13 @@ def register():
             session.clear()
             login_user(user)
             if role is Role.DEPARTMENT:
-                flash(_("Your account was created. An administrator must approve it before you "
-                        "can submit needs; you can already write drafts."), "info")
+                flash(
+                    _(
+                        "Your account was created. An administrator must approve it before you "
+                        "can submit needs; you can already write drafts."
+                    ),
+                    "info",
+                )
             else:
                 flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("main.dashboard"))
@@ -120,16 +140,16 @@ def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current_password.data,
-                                     form.new_password.data)
+            services.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
         except services.WeakPassword as exc:
             form.new_password.errors.extend(exc.problems)
         except DomainError as exc:
             form.current_password.errors.append(exc.message)
         else:
             login_user(current_user._get_current_object())  # re-issue with the new token
-            flash(_("Your password was changed. Other sessions have been signed out."),
-                  "success")
+            flash(_("Your password was changed. Other sessions have been signed out."), "success")
             return redirect(url_for("accounts.account"))
         db.session.rollback()
     return render_template("accounts/account.html", form=form)

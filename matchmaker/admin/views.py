@@ -1,9 +1,159 @@
-"""Placeholder blueprint; replaced by the admin feature."""
-from flask import Blueprint
+"""Administration pages: accounts, organizations and the audit log; approved admins only."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from matchmaker.accounts import services as accounts
+from matchmaker.accounts.models import AccountStatus, Organization, OrgKind, Role, User
+from matchmaker.accounts.permissions import is_admin
+from matchmaker.admin import forms, services
+from matchmaker.common.errors import DomainError
+from matchmaker.common.listing import parse_page
+from matchmaker.extensions import db
+from matchmaker.web import is_safe_next
+
+log = logging.getLogger("matchmaker")
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+@bp.before_request
+def _admins_only():
+    """Deny by default: anonymous visitors sign in first, everyone but an admin gets 403."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not is_admin(current_user):
+        log.warning("admin page refused user_id=%s path=%s", current_user.id, request.path)
+        abort(403)
+    return None
+
+
+def _admin() -> User:
+    return current_user._get_current_object()
+
+
+def _per_page() -> int:
+    return int(current_app.config["MATCHMAKER_PAGE_SIZE"])
+
+
+def _load_user_for_update(user_id: int) -> User:
+    """Row lock (on PostgreSQL) so two admins cannot race one account through two transitions."""
+    user = db.session.get(User, user_id, with_for_update=True)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _back(default: str):
+    """Post/Redirect/Get back to the admin page the form came from."""
+    target = request.form.get("next", "")
+    if is_safe_next(target) and target.startswith("/admin/"):
+        return redirect(target)
+    return redirect(default)
+
+
+@bp.route("/")
+@bp.route("")
+def index():
+    counts = services.admin_counts(_admin())
+    today = services.tokyo_today().isoformat()
+    return render_template("admin/index.html", counts=counts, today=today)
+
+
 @bp.route("/users")
 def users():
-    return "users"
+    filters = forms.parse_user_filters(request.args)
+    page = services.list_users(_admin(), filters, parse_page(request.args.get("page")), _per_page())
+    return render_template(
+        "admin/users.html",
+        page=page,
+        filters=filters,
+        action_labels=forms.ACTION_LABELS,
+        allowed_actions=accounts.allowed_account_actions,
+        roles=list(Role),
+        statuses=list(AccountStatus),
+    )
+
+
+@bp.route("/users/<int:user_id>/status", methods=["POST"])
+def user_status(user_id: int):
+    user = _load_user_for_update(user_id)
+    form = forms.AccountActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    accounts.change_account_status(_admin(), user, form.action.data)
+    flash(str(forms.ACTION_DONE[form.action.data]), "success")
+    return _back(url_for(".users"))
+
+
+@bp.route("/users/<int:user_id>/role", methods=["POST"])
+def user_role(user_id: int):
+    user = _load_user_for_update(user_id)
+    form = forms.RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    accounts.change_role(_admin(), user, Role(form.role.data))
+    flash(_("The role of %(name)s was changed.", name=user.name), "success")
+    return _back(url_for(".users"))
+
+
+@bp.route("/organizations", methods=["GET", "POST"])
+def organizations():
+    form = forms.OrganizationCreateForm()
+    if form.validate_on_submit():
+        try:
+            org = accounts.create_organization(
+                _admin(),
+                form.name.data,
+                OrgKind(form.kind.data),
+                name_en=form.name_en.data,
+                website=form.website.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            flash(_("The organization “%(name)s” was created.", name=org.name), "success")
+            return redirect(url_for(".organizations"))
+    kind = forms.parse_org_kind(request.args)
+    page, members = services.list_organizations(
+        _admin(), kind, parse_page(request.args.get("page")), _per_page()
+    )
+    return render_template(
+        "admin/organizations.html", page=page, members=members, kind=kind, form=form, kinds=OrgKind
+    )
+
+
+@bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])
+def organization_edit(org_id: int):
+    org = db.get_or_404(Organization, org_id)
+    form = forms.OrganizationForm(obj=org)
+    if form.validate_on_submit():
+        try:
+            accounts.update_organization(
+                _admin(), org, form.name.data, form.name_en.data, form.website.data
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            flash(_("The organization was saved."), "success")
+            return redirect(url_for(".organizations"))
+    return render_template("admin/organization_edit.html", form=form, org=org)
+
+
+@bp.route("/audit")
+def audit():
+    filters = forms.parse_audit_filters(request.args)
+    admin = _admin()
+    page = services.list_audit_events(
+        admin, filters, parse_page(request.args.get("page")), _per_page()
+    )
+    return render_template(
+        "admin/audit.html", page=page, filters=filters, actions=services.audit_actions(admin)
+    )

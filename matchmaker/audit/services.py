@@ -8,8 +8,15 @@ from matchmaker.audit.models import AuditEvent
 from matchmaker.extensions import db
 
 
-def record(action: str, *, actor=None, obj=None, object_type: str | None = None,
-           object_id: int | None = None, **details) -> AuditEvent:
+def record(
+    action: str,
+    *,
+    actor=None,
+    obj=None,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    **details,
+) -> AuditEvent:
     """Append one event; never pass secrets in details."""
     if obj is not None:
         object_type = object_type or obj.__tablename__.rstrip("s")

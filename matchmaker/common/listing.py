@@ -21,8 +21,9 @@ def search_terms(query: str | None) -> list[str]:
     """Split a query on white space; each term must appear (works for 2-character Japanese)."""
     query = (query or "").strip()
     if len(query) > MAX_QUERY_LENGTH:
-        raise DomainError(_("The search text is too long (at most %(n)d characters).",
-                            n=MAX_QUERY_LENGTH))
+        raise DomainError(
+            _("The search text is too long (at most %(n)d characters).", n=MAX_QUERY_LENGTH)
+        )
     return [t for t in normalize(query).split() if t][:MAX_TERMS]
 
 

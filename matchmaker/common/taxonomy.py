@@ -11,7 +11,10 @@ POLICY_AREAS: dict[str, tuple[str, str]] = {
     "cashless": ("キャッシュレス", "Cashless payment"),
     "paperless": ("ペーパーレス・行政手続のデジタル化", "Paperless and digital procedures"),
     "subsidies": ("補助金・助成金", "Subsidies and grants"),
-    "public_relations": ("広報・双方向コミュニケーション", "Public relations and two-way communication"),
+    "public_relations": (
+        "広報・双方向コミュニケーション",
+        "Public relations and two-way communication",
+    ),
     "data_platform": ("データ利活用・スマート東京", "Data platforms (Smart Tokyo)"),
     "municipal_systems": ("区市町村の共通システム", "Shared municipal systems"),
     "environment_energy": ("環境・エネルギー", "Environment and energy"),

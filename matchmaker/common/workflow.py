@@ -36,8 +36,13 @@ class Workflow:
         transition = self.find(action, source)
         if transition is None:
             raise IllegalTransition(
-                str(_l("“%(action)s” is not possible while the status is “%(status)s”.",
-                       action=action, status=source.value))
+                str(
+                    _l(
+                        "“%(action)s” is not possible while the status is “%(status)s”.",
+                        action=action,
+                        status=source.value,
+                    )
+                )
             )
         return transition
 

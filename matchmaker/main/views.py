@@ -16,21 +16,28 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def index():
     latest_needs = db.session.scalars(
-        select(Need).where(Need.status == NeedStatus.PUBLISHED)
-        .order_by(Need.published_at.desc()).limit(6)
+        select(Need)
+        .where(Need.status == NeedStatus.PUBLISHED)
+        .order_by(Need.published_at.desc())
+        .limit(6)
     ).all()
     latest_seeds = db.session.scalars(
-        select(Seed).where(Seed.status == SeedStatus.PUBLISHED)
-        .order_by(Seed.published_at.desc()).limit(6)
+        select(Seed)
+        .where(Seed.status == SeedStatus.PUBLISHED)
+        .order_by(Seed.published_at.desc())
+        .limit(6)
     ).all()
     counts = {
         "needs": db.session.scalar(
-            select(func.count()).select_from(Need).where(Need.status == NeedStatus.PUBLISHED)),
+            select(func.count()).select_from(Need).where(Need.status == NeedStatus.PUBLISHED)
+        ),
         "seeds": db.session.scalar(
-            select(func.count()).select_from(Seed).where(Seed.status == SeedStatus.PUBLISHED)),
+            select(func.count()).select_from(Seed).where(Seed.status == SeedStatus.PUBLISHED)
+        ),
     }
-    return render_template("main/index.html", latest_needs=latest_needs,
-                           latest_seeds=latest_seeds, counts=counts)
+    return render_template(
+        "main/index.html", latest_needs=latest_needs, latest_seeds=latest_seeds, counts=counts
+    )
 
 
 @bp.route("/dashboard")

@@ -1,19 +1,211 @@
-"""Placeholder blueprint; replaced by the needs feature."""
-from flask import Blueprint
+"""Needs pages: public list and detail, department editing, workflow buttons, review queue."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from matchmaker.accounts.models import Organization, OrgKind
+from matchmaker.common import taxonomy
+from matchmaker.common.errors import Conflict, DomainError, NotAllowed
+from matchmaker.common.listing import parse_page
+from matchmaker.extensions import db
+from matchmaker.needs import queries, services
+from matchmaker.needs.forms import (
+    MAX_DB_ID,
+    ActionForm,
+    EditNeedForm,
+    RequestChangesForm,
+    need_form,
+    parse_filters,
+)
+from matchmaker.needs.models import Need, NeedStatus
 
 bp = Blueprint("needs", __name__)
 
+ACTION_ROUTES = {
+    "submit": ("submit", _l("The need was submitted for review.")),
+    "approve": ("approve", _l("The need is now published.")),
+    "request_changes": ("request-changes", _l("Edits were requested from the department.")),
+    "close": ("close", _l("The need is closed.")),
+    "archive": ("archive", _l("The need is archived.")),
+}
 
-@bp.route("/needs")
+
+def _user():
+    """The signed-in user as a plain object, or the anonymous user."""
+    return current_user._get_current_object()
+
+
+def _locale() -> str:
+    return str(get_locale() or "ja")
+
+
+def _per_page() -> int:
+    return int(current_app.config["MATCHMAKER_PAGE_SIZE"])
+
+
+def load_visible_need(need_id: int) -> Need:
+    """404 for unknown ids and for needs the reader may not see (no leak of existence)."""
+    need = db.session.get(Need, need_id) if need_id <= MAX_DB_ID else None
+    if need is None or not services.can_view(_user(), need):
+        abort(404)
+    return need
+
+
+@bp.get("/needs")
 def list_needs():
-    return "needs"
+    statuses = queries.listable_statuses(_user())
+    filters = parse_filters(request.args, statuses)
+    page = queries.search_needs(filters, parse_page(request.args.get("page")), _per_page())
+    departments = db.session.scalars(
+        select(Organization)
+        .where(Organization.kind == OrgKind.DEPARTMENT)
+        .order_by(Organization.name)
+    ).all()
+    locale = _locale()
+    return render_template(
+        "needs/list.html",
+        page=page,
+        filters=filters,
+        statuses=statuses,
+        departments=departments,
+        areas=taxonomy.choices(taxonomy.POLICY_AREAS, locale),
+        languages=taxonomy.choices(taxonomy.LANGUAGES, locale),
+        can_create=services.can_create(_user()),
+    )
 
 
-@bp.route("/needs/new")
+@bp.get("/needs/review")
+@login_required
+def review_queue():
+    if not current_user.is_staff:
+        raise NotAllowed(_("Only coordinators and administrators review needs."))
+    page = queries.review_queue(parse_page(request.args.get("page")), _per_page())
+    return render_template("needs/review.html", page=page)
+
+
+@bp.route("/needs/new", methods=["GET", "POST"])
+@login_required
 def new_need():
-    return "new"
+    user = _user()
+    if not services.can_create(user):
+        raise NotAllowed(_("Only department staff can post needs."))
+    form = need_form(_locale())
+    if form.validate_on_submit():
+        try:
+            need = services.create_need(user, form.to_data())
+        except DomainError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            flash(_("Draft saved. Submit it for review when it is ready."), "success")
+            return redirect(url_for(".show_need", need_id=need.id))
+    return render_template("needs/form.html", form=form, need=None)
 
 
-@bp.route("/needs/<int:need_id>")
-def show_need(need_id):
-    return "need"
+@bp.get("/needs/<int:need_id>")
+def show_need(need_id: int):
+    return render_detail(load_visible_need(need_id))
+
+
+def render_detail(
+    need: Need,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    comment_form: RequestChangesForm | None = None,
+):
+    """The detail page; buttons come from the same check the POST handlers run."""
+    user = _user()
+    locale = _locale()
+    owner = user.is_authenticated and user.belongs_to(need.organization_id)
+    page = render_template(
+        "needs/detail.html",
+        need=need,
+        actions=services.allowed_actions(user, need),
+        can_edit=services.is_allowed(user, need, "edit"),
+        action_labels=services.ACTION_LABELS,
+        budget=queries.format_budget(need),
+        show_translation=locale != need.language,
+        translated=locale != need.language
+        and bool(need.title_translated or need.summary_translated),
+        # only the owner org and staff can see a need whose edits were requested
+        show_review_comment=need.status is NeedStatus.CHANGES_REQUESTED
+        and bool(need.review_comment),
+        awaiting_approval=owner and not user.is_approved and need.status is NeedStatus.DRAFT,
+        error=error,
+        comment_form=comment_form or RequestChangesForm(formdata=None),
+    )
+    return page, status
+
+
+@bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_need(need_id: int):
+    need = load_visible_need(need_id)
+    user = _user()
+    services.check_action(user, need, "edit")
+    if request.method == "POST":
+        form = need_form(_locale(), EditNeedForm)
+    else:
+        form = need_form(_locale(), EditNeedForm, obj=need)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_need(user, need, form.to_data(), form.expected_version())
+        except DomainError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+            status = exc.status_code if isinstance(exc, Conflict) else 200
+        else:
+            if need.status is NeedStatus.IN_REVIEW:
+                flash(_("Saved. The need is in review; a coordinator will check it."), "success")
+            else:
+                flash(_("Saved."), "success")
+            return redirect(url_for(".show_need", need_id=need.id))
+    return render_template("needs/form.html", form=form, need=need), status
+
+
+def _action_view(action: str, done_message):
+    @login_required
+    def view(need_id: int):
+        need = load_visible_need(need_id)
+        form = RequestChangesForm() if action == "request_changes" else ActionForm()
+        comment_form = form if isinstance(form, RequestChangesForm) else None
+        if not form.validate_on_submit():
+            errors = [e for errs in form.errors.values() for e in errs]
+            return render_detail(
+                need, status=400, error=" ".join(map(str, errors)), comment_form=comment_form
+            )
+        try:
+            services.perform_action(
+                _user(),
+                need,
+                action,
+                version=form.expected_version(),
+                comment=comment_form.comment.data if comment_form else None,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            return render_detail(
+                need, status=exc.status_code, error=exc.message, comment_form=comment_form
+            )
+        flash(str(done_message), "success")
+        return redirect(url_for(".show_need", need_id=need.id))
+
+    view.__name__ = f"{action}_need"
+    return view
+
+
+for _action, (_slug, _message) in ACTION_ROUTES.items():
+    bp.add_url_rule(
+        f"/needs/<int:need_id>/{_slug}",
+        endpoint=_action,
+        view_func=_action_view(_action, _message),
+        methods=["POST"],
+    )

@@ -25,7 +25,7 @@ def test_wrong_password_is_refused_and_audited(client):
     user = make_user(Role.PROVIDER)
     response = login(client, user.email, "wrong password of length")
     assert response.status_code == 200
-    assert "wrong".encode() in response.data or "パスワード".encode() in response.data
+    assert b"wrong" in response.data or "パスワード".encode() in response.data
     actions = db.session.scalars(db.select(AuditEvent.action)).all()
     assert "login_failed" in actions
 
@@ -46,18 +46,22 @@ def test_login_is_rate_limited_per_account(client):
 
 
 def test_login_is_rate_limited_per_ip(client):
-    statuses = [login(client, f"nobody{i}@example.org", "not the password!!").status_code
-                for i in range(21)]
+    statuses = [
+        login(client, f"nobody{i}@example.org", "not the password!!").status_code for i in range(21)
+    ]
     assert 429 not in statuses[:20] and statuses[20] == 429
 
 
-@pytest.mark.parametrize("target,expected", [
-    ("/needs", "/needs"),
-    ("https://evil.example/", "/dashboard"),
-    ("//evil.example/", "/dashboard"),
-    ("/\\evil.example", "/dashboard"),
-    ("javascript:alert(1)", "/dashboard"),
-])
+@pytest.mark.parametrize(
+    "target,expected",
+    [
+        ("/needs", "/needs"),
+        ("https://evil.example/", "/dashboard"),
+        ("//evil.example/", "/dashboard"),
+        ("/\\evil.example", "/dashboard"),
+        ("javascript:alert(1)", "/dashboard"),
+    ],
+)
 def test_next_only_follows_local_paths(client, target, expected):
     user = make_user(Role.PROVIDER)
     response = login(client, user.email, next=target)
@@ -77,11 +81,14 @@ def test_password_change_ends_other_sessions(app, client):
     other = app.test_client()
     assert login(other, user.email).status_code == 302
     assert login(client, user.email).status_code == 302
-    response = client.post("/account", data={
-        "current_password": PASSWORD,
-        "new_password": "a brand new passphrase 7",
-        "new_password_confirm": "a brand new passphrase 7",
-    })
+    response = client.post(
+        "/account",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a brand new passphrase 7",
+            "new_password_confirm": "a brand new passphrase 7",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/dashboard").status_code == 200
     assert other.get("/dashboard").status_code == 302

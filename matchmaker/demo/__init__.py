@@ -1,0 +1,1 @@
+"""Bilingual demonstration data drawn from the Tokyo reform plan's policy areas."""
