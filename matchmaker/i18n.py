@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import has_request_context, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 SUPPORTED_LOCALES = ("ja", "en")
@@ -22,7 +22,9 @@ def select_locale() -> str:
         and current_user.locale in SUPPORTED_LOCALES
     ):
         return current_user.locale
-    return request.accept_languages.best_match(SUPPORTED_LOCALES) or "ja"
+    return request.accept_languages.best_match(SUPPORTED_LOCALES) or current_app.config.get(
+        "BABEL_DEFAULT_LOCALE", "ja"
+    )
 
 
 def select_timezone() -> str:

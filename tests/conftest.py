@@ -55,7 +55,14 @@ def build_app(database_url: str, instance: Path, **overrides):
 
 
 class CSRFClient(FlaskClient):
-    """Adds a valid CSRF token to form posts unless the test passes csrf=False."""
+    """Adds a valid CSRF token to form posts unless the test passes csrf=False.
+
+    Pages come in English unless a test asks otherwise (assertions use the English msgids).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
 
     def open(self, *args, **kwargs):
         send_token = kwargs.pop("csrf", True)

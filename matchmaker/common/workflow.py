@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 
 from matchmaker.common.errors import IllegalTransition
+from matchmaker.common.labels import status_label
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,9 @@ class Transition:
 class Workflow:
     """A transition table; `check` refuses anything not in it."""
 
-    def __init__(self, transitions: Iterable[Transition]):
+    def __init__(self, transitions: Iterable[Transition], action_labels: dict | None = None):
         self.transitions = tuple(transitions)
+        self.action_labels = action_labels or {}
         self._by_key = {(t.action, t.source): t for t in self.transitions}
 
     def find(self, action: str, source: StrEnum) -> Transition | None:
@@ -36,12 +38,10 @@ class Workflow:
         transition = self.find(action, source)
         if transition is None:
             raise IllegalTransition(
-                str(
-                    _l(
-                        "“%(action)s” is not possible while the status is “%(status)s”.",
-                        action=action,
-                        status=source.value,
-                    )
+                _(
+                    "“%(action)s” is not possible while the status is “%(status)s”.",
+                    action=self.action_labels.get(action, action),
+                    status=status_label(source),
                 )
             )
         return transition

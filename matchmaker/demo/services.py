@@ -23,6 +23,34 @@ from matchmaker.needs.models import Need, NeedPolicyArea, NeedStatus
 from matchmaker.seeds.models import Seed, SeedPolicyArea, SeedStatus
 
 DATA_PATH = Path(__file__).with_name("data.json")
+NEED_FIELDS = [
+    "language",
+    "title",
+    "summary",
+    "problem",
+    "desired_outcome",
+    "constraints",
+    "title_translated",
+    "summary_translated",
+    "budget_min",
+    "budget_max",
+    "demo_site",
+    "timeline",
+    "contact_name",
+    "contact_email",
+    "min_trl",
+]
+SEED_FIELDS = [
+    "language",
+    "title",
+    "summary",
+    "description",
+    "title_translated",
+    "summary_translated",
+    "trl",
+    "track_record",
+    "website",
+]
 
 
 @dataclass(frozen=True)
@@ -127,26 +155,7 @@ def _area_labels(codes: list[str]) -> list[str]:
 def _need(spec: dict, orgs: dict, users: dict, coordinator: User | None, now) -> Need:
     status = NeedStatus(spec["status"])
     created_at = now - timedelta(days=spec["days_ago"] + 7)
-    fields = {
-        k: spec.get(k)
-        for k in (
-            "language",
-            "title",
-            "summary",
-            "problem",
-            "desired_outcome",
-            "constraints",
-            "title_translated",
-            "summary_translated",
-            "budget_min",
-            "budget_max",
-            "demo_site",
-            "timeline",
-            "contact_name",
-            "contact_email",
-            "min_trl",
-        )
-    }
+    fields = {k: spec.get(k) for k in NEED_FIELDS}
     creator = users.get(spec["created_by"]) if spec.get("created_by") else None
     need = Need(
         organization=orgs[spec["organization"]],
@@ -189,20 +198,7 @@ def _need(spec: dict, orgs: dict, users: dict, coordinator: User | None, now) ->
 def _seed(spec: dict, orgs: dict, users: dict, now) -> Seed:
     status = SeedStatus(spec["status"])
     created_at = now - timedelta(days=spec["days_ago"] + 2)
-    fields = {
-        k: spec.get(k)
-        for k in (
-            "language",
-            "title",
-            "summary",
-            "description",
-            "title_translated",
-            "summary_translated",
-            "trl",
-            "track_record",
-            "website",
-        )
-    }
+    fields = {k: spec.get(k) for k in SEED_FIELDS}
     creator = users.get(spec["created_by"]) if spec.get("created_by") else None
     seed = Seed(
         organization=orgs[spec["organization"]],

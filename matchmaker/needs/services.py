@@ -11,8 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from matchmaker.accounts.models import Role, User
 from matchmaker.audit.services import record
 from matchmaker.common import taxonomy
-from matchmaker.common.errors import Conflict, DomainError, IllegalTransition, NotAllowed
-from matchmaker.common.labels import status_label
+from matchmaker.common.errors import Conflict, DomainError, NotAllowed
 from matchmaker.common.text import search_blob
 from matchmaker.common.workflow import Transition, Workflow
 from matchmaker.db import utcnow
@@ -26,6 +25,15 @@ OWNER_OR_STAFF = OWNER | STAFF
 
 # "edit" rows say where an edit is allowed and what status it leaves; editing a published need
 # sends it back to review (Challenge.gov). Department roles act only on their own org's needs.
+ACTION_LABELS = {
+    "edit": _l("Edit"),
+    "submit": _l("Submit for review"),
+    "approve": _l("Approve"),
+    "request_changes": _l("Request edits"),
+    "close": _l("Close"),
+    "archive": _l("Archive"),
+}
+
 NEED_WORKFLOW = Workflow(
     [
         Transition("edit", S.DRAFT, S.DRAFT, OWNER),
@@ -38,17 +46,10 @@ NEED_WORKFLOW = Workflow(
         Transition("request_changes", S.IN_REVIEW, S.CHANGES_REQUESTED, STAFF),
         Transition("close", S.PUBLISHED, S.CLOSED, OWNER_OR_STAFF),
         Transition("archive", S.CLOSED, S.ARCHIVED, OWNER_OR_STAFF),
-    ]
+    ],
+    ACTION_LABELS,
 )
 
-ACTION_LABELS = {
-    "edit": _l("Edit"),
-    "submit": _l("Submit for review"),
-    "approve": _l("Approve"),
-    "request_changes": _l("Request edits"),
-    "close": _l("Close"),
-    "archive": _l("Archive"),
-}
 BUTTON_ACTIONS = ("submit", "approve", "request_changes", "close", "archive")
 MAX_COMMENT_LENGTH = 5000
 
@@ -112,15 +113,7 @@ def check_action(user, need: Need, action: str) -> Transition:
         raise NotAllowed(_("You are not allowed to do this."))
     if user.role is Role.DEPARTMENT and not user.belongs_to(need.organization_id):
         raise NotAllowed(_("Only staff of the department that posted this need can do this."))
-    transition = NEED_WORKFLOW.find(action, need.status)
-    if transition is None:
-        raise IllegalTransition(
-            _(
-                "“%(action)s” is not possible while the need is “%(status)s”.",
-                action=ACTION_LABELS.get(action, action),
-                status=status_label(need.status),
-            )
-        )
+    transition = NEED_WORKFLOW.check(action, need.status)
     if user.role.value not in transition.roles:
         raise NotAllowed(_("You are not allowed to do this."))
     if transition.source != transition.target and not user.is_approved:

@@ -24,6 +24,13 @@ from matchmaker.seeds.models import Seed, SeedPolicyArea, SeedStatus
 OWNER = "owner"
 ADMIN = Role.ADMIN.value
 
+ACTION_LABELS = {
+    "publish": _l("Publish"),
+    "unpublish": _l("Return to draft"),
+    "archive": _l("Archive"),
+    "restore": _l("Restore as draft"),
+}
+
 SEED_WORKFLOW = Workflow(
     [
         Transition("publish", SeedStatus.DRAFT, SeedStatus.PUBLISHED, frozenset({OWNER})),
@@ -31,17 +38,12 @@ SEED_WORKFLOW = Workflow(
         Transition("archive", SeedStatus.PUBLISHED, SeedStatus.ARCHIVED, frozenset({OWNER, ADMIN})),
         Transition("archive", SeedStatus.DRAFT, SeedStatus.ARCHIVED, frozenset({OWNER})),
         Transition("restore", SeedStatus.ARCHIVED, SeedStatus.DRAFT, frozenset({OWNER})),
-    ]
+    ],
+    ACTION_LABELS,
 )
 
 ACTIONS = ("publish", "unpublish", "archive", "restore")
 
-ACTION_LABELS = {
-    "publish": _l("Publish"),
-    "unpublish": _l("Return to draft"),
-    "archive": _l("Archive"),
-    "restore": _l("Restore as draft"),
-}
 
 TRL_LABELS = {
     1: _l("Basic principles observed"),

@@ -1,0 +1,87 @@
+# Matchmaker: `make run` serves the app with demo data, `make test` runs the whole suite.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+STAMP := $(VENV)/.installed
+FLASK := $(BIN)/flask --app matchmaker
+HOST ?= 127.0.0.1
+PORT ?= 5000
+TRANSLATIONS := matchmaker/translations
+SOURCES := matchmaker tests
+# This machine's pip configuration names local indexes that may be absent: drop those warnings.
+PIP_NOISE := { grep -v "^WARNING: Location 'file:" || true; }
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+# The embedding model ships inside a Python package: never reach for a model hub.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: help install run test lint format translations messages system-deps clean
+
+help:
+	@echo "make run           install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test          install (with Chromium for the browser test) and run the whole suite"
+	@echo "make lint          ruff check + ruff format --check"
+	@echo "make format        ruff format + safe fixes"
+	@echo "make translations  compile the message catalogues"
+	@echo "make messages      extract messages and update the catalogues"
+	@echo "Variables: VENV=$(VENV) PYTHON=$(PYTHON)"
+
+install: $(STAMP)
+
+# torch first, from the CPU build on disk: sentence-transformers alone would pull CUDA wheels.
+$(STAMP): pyproject.toml
+	@[ -n "$(PYTHON)" ] || { echo "Python 3.11 is required (python3.11 or python3)." >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+	  { echo "Python 3.11 is required; $(PYTHON) is $$($(PYTHON) --version)." >&2; exit 1; }
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet torch==2.13.0 2>&1 | $(PIP_NOISE)
+	$(BIN)/python -m pip install --quiet -e '.[dev]' 2>&1 | $(PIP_NOISE)
+	touch $@
+
+translations: $(STAMP)
+	@if compgen -G "$(TRANSLATIONS)/*/LC_MESSAGES/*.po" >/dev/null; then \
+	  $(BIN)/pybabel compile -d $(TRANSLATIONS) -f --statistics; \
+	else echo "No message catalogues to compile."; fi
+
+messages: $(STAMP)
+	mkdir -p $(TRANSLATIONS)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o $(TRANSLATIONS)/messages.pot --no-location \
+	  --project Matchmaker .
+	@if compgen -G "$(TRANSLATIONS)/*/LC_MESSAGES/messages.po" >/dev/null; then \
+	  $(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching; \
+	else $(BIN)/pybabel init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l ja; fi
+
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(FLASK) --no-debug run --host $(HOST) --port $(PORT)
+
+# Debian's Chromium drives the browser test; Noto CJK makes Japanese screenshots readable.
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="chromium"; \
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update && $(SUDO) apt-get install -y $$missing; \
+	fi
+
+test: install translations system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/ruff format --check $(SOURCES)
+
+format: install
+	$(BIN)/ruff check --fix $(SOURCES)
+	$(BIN)/ruff format $(SOURCES)
+
+clean:
+	rm -rf tests/artifacts .pytest_cache .ruff_cache
+	find $(TRANSLATIONS) -name '*.mo' -delete 2>/dev/null || true
