@@ -108,7 +108,9 @@ def init_app(app: Flask) -> None:
             415: _("Unsupported media type"),
             429: _("Too many attempts"),
         }
-        detail = exc.description if exc.code in (400, 409, 429) else None
+        detail = exc.description if exc.code in (400, 409) else None
+        if exc.code == 429:
+            detail = _("Too many attempts. Wait a few minutes and try again.")
         response = render_error(exc.code or 500, titles.get(exc.code, exc.name), detail)
         if exc.code == 429:
             response = app.make_response(response)
