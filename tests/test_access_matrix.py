@@ -13,8 +13,16 @@ from matchmaker.needs.models import NeedStatus
 from matchmaker.seeds.models import SeedStatus
 from tests.factories import make_need, make_org, make_seed, make_user
 
-ROLES = ("anonymous", "provider", "other_provider", "department", "other_department",
-         "reviewer", "coordinator", "admin")
+ROLES = (
+    "anonymous",
+    "provider",
+    "other_provider",
+    "department",
+    "other_department",
+    "reviewer",
+    "coordinator",
+    "admin",
+)
 SIGNED_IN = ROLES[1:]
 
 
@@ -49,19 +57,24 @@ GET_MATRIX = [
     ("needs.new_need", "/needs/new", DEPARTMENTS_ONLY),
     ("needs.show_need", "/needs/{published_need}", PUBLIC),
     ("needs.show_need", "/needs/{draft_need}", expect(404, department=200)),
-    ("needs.show_need", "/needs/{review_need}",
-     expect(404, department=200, coordinator=200, admin=200)),
+    (
+        "needs.show_need",
+        "/needs/{review_need}",
+        expect(404, department=200, coordinator=200, admin=200),
+    ),
     ("needs.edit_need", "/needs/{draft_need}/edit", expect(404, anonymous=LOGIN, department=200)),
-    ("needs.edit_need", "/needs/{published_need}/edit",
-     expect(403, anonymous=LOGIN, department=200)),
+    (
+        "needs.edit_need",
+        "/needs/{published_need}/edit",
+        expect(403, anonymous=LOGIN, department=200),
+    ),
     ("seeds.list_seeds", "/seeds", PUBLIC),
     ("seeds.my_seeds", "/seeds/mine", PROVIDERS_ONLY),
     ("seeds.new_seed", "/seeds/new", PROVIDERS_ONLY),
     ("seeds.show_seed", "/seeds/{published_seed}", PUBLIC),
     ("seeds.show_seed", "/seeds/{draft_seed}", expect(404, provider=200)),
     ("seeds.edit_seed", "/seeds/{draft_seed}/edit", expect(404, anonymous=LOGIN, provider=200)),
-    ("seeds.edit_seed", "/seeds/{published_seed}/edit",
-     expect(403, anonymous=LOGIN, provider=200)),
+    ("seeds.edit_seed", "/seeds/{published_seed}/edit", expect(403, anonymous=LOGIN, provider=200)),
 ]
 
 DENIED = (403, 404)
@@ -83,9 +96,19 @@ POST_DATA = {
     "admin.user_role": {"role": "department"},
 }
 # routes whose access is by design open to anyone, covered by their own feature tests
-OPEN_POSTS = {"accounts.login", "accounts.logout", "accounts.register", "accounts.account",
-              "needs.new_need", "needs.edit_need", "seeds.new_seed", "seeds.edit_seed",
-              "admin.organizations", "admin.organization_edit", "static"}
+OPEN_POSTS = {
+    "accounts.login",
+    "accounts.logout",
+    "accounts.register",
+    "accounts.account",
+    "needs.new_need",
+    "needs.edit_need",
+    "seeds.new_seed",
+    "seeds.edit_seed",
+    "admin.organizations",
+    "admin.organization_edit",
+    "static",
+}
 
 
 @pytest.fixture
@@ -112,8 +135,9 @@ def world():
         "closed_need": make_need(department, NeedStatus.CLOSED).id,
         "draft_seed": make_seed(startup, SeedStatus.DRAFT).id,
         "published_seed": make_seed(startup, SeedStatus.PUBLISHED).id,
-        "pending_user": make_user(Role.DEPARTMENT, org=other_department,
-                                  status=AccountStatus.PENDING).id,
+        "pending_user": make_user(
+            Role.DEPARTMENT, org=other_department, status=AccountStatus.PENDING
+        ).id,
     }
     return users, ids
 
@@ -130,8 +154,9 @@ def test_every_route_is_in_the_matrix(app):
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("endpoint", "url", "expected"), GET_MATRIX,
-                         ids=[f"{row[0]}:{row[1]}" for row in GET_MATRIX])
+@pytest.mark.parametrize(
+    ("endpoint", "url", "expected"), GET_MATRIX, ids=[f"{row[0]}:{row[1]}" for row in GET_MATRIX]
+)
 def test_get_access(client, login_as, world, role, endpoint, url, expected):
     users, ids = world
     sign_in(login_as, users, role)
@@ -142,8 +167,9 @@ def test_get_access(client, login_as, world, role, endpoint, url, expected):
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("endpoint", "url", "allowed"), POST_MATRIX,
-                         ids=[f"{row[0]}:{row[1]}" for row in POST_MATRIX])
+@pytest.mark.parametrize(
+    ("endpoint", "url", "allowed"), POST_MATRIX, ids=[f"{row[0]}:{row[1]}" for row in POST_MATRIX]
+)
 def test_post_access(client, login_as, world, role, endpoint, url, allowed):
     users, ids = world
     sign_in(login_as, users, role)
