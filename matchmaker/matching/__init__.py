@@ -1,0 +1,1 @@
+"""Hybrid, cross-lingual need × seed matching."""

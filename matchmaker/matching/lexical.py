@@ -1,0 +1,119 @@
+"""Lexical signals: English word n-grams and Japanese character n-grams (TF-IDF, scikit-learn)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from matchmaker.common.text import normalize
+
+CJK_RUN = re.compile(
+    r"[\u3005\u3006\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]+"
+)
+LATIN_WORD = r"(?u)\b[a-z0-9\u00c0-\u024f][a-z0-9\u00c0-\u024f'\-]+\b"
+
+
+def cjk_char_ngrams(text: str, low: int = 1, high: int = 3) -> list[str]:
+    """Character n-grams inside runs of kana and kanji: Japanese has no spaces to split on."""
+    grams = []
+    for run in CJK_RUN.findall(text):
+        for n in range(low, high + 1):
+            grams.extend(run[i : i + n] for i in range(len(run) - n + 1))
+    return grams
+
+
+class LexicalScorer:
+    """Two TF-IDF spaces fitted on the corpus; cosine similarity in each is one signal."""
+
+    def __init__(self, word_ngram=(1, 2), char_ngram=(1, 3), min_df: int = 1):
+        self.word = TfidfVectorizer(
+            ngram_range=tuple(word_ngram),
+            sublinear_tf=True,
+            stop_words="english",
+            min_df=min_df,
+            token_pattern=LATIN_WORD,
+            preprocessor=normalize,
+            dtype=np.float32,
+        )
+        low, high = char_ngram
+        self.char = TfidfVectorizer(
+            analyzer=lambda text: cjk_char_ngrams(normalize(text), low, high),
+            sublinear_tf=True,
+            min_df=min_df,
+            dtype=np.float32,
+        )
+        self.word_matrix = None
+        self.char_matrix = None
+
+    def fit(self, texts: list[str]) -> LexicalScorer:
+        self.word_matrix = self._fit_one(self.word, texts)
+        self.char_matrix = self._fit_one(self.char, texts)
+        return self
+
+    @staticmethod
+    def _fit_one(vectorizer: TfidfVectorizer, texts: list[str]) -> sparse.csr_matrix:
+        try:
+            return vectorizer.fit_transform(texts).tocsr()
+        except ValueError:  # empty vocabulary (no English words, or no Japanese at all)
+            vectorizer.vocabulary_ = {}
+            return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
+
+    @staticmethod
+    def _transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sparse.csr_matrix:
+        if not getattr(vectorizer, "vocabulary_", None):
+            return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
+        return vectorizer.transform(texts).tocsr()
+
+    def transform(self, texts: list[str]) -> dict[str, sparse.csr_matrix]:
+        return {
+            "word": self._transform(self.word, texts),
+            "char": self._transform(self.char, texts),
+        }
+
+    def append(self, texts: list[str]) -> None:
+        """Add documents in the fitted vocabulary (a later full refit picks up new terms)."""
+        added = self.transform(texts)
+        self.word_matrix = sparse.vstack([self.word_matrix, added["word"]]).tocsr()
+        self.char_matrix = sparse.vstack([self.char_matrix, added["char"]]).tocsr()
+
+    def replace_rows(self, rows: list[int], texts: list[str]) -> None:
+        added = self.transform(texts)
+        for name, new in added.items():
+            matrix = getattr(self, f"{name}_matrix").tolil()
+            for i, row in enumerate(rows):
+                matrix[row] = new[i]
+            setattr(self, f"{name}_matrix", matrix.tocsr())
+
+    def scores(
+        self, query_texts: list[str], rows: np.ndarray | None = None
+    ) -> dict[str, np.ndarray]:
+        """Cosine similarity of each query against every (or the selected) corpus row."""
+        queries = self.transform(query_texts)
+        out = {}
+        for name, q in queries.items():
+            matrix = getattr(self, f"{name}_matrix")
+            if rows is not None:
+                matrix = matrix[rows]
+            if q.shape[1] == 0:
+                out[name] = np.zeros((len(query_texts), matrix.shape[0]), dtype=np.float32)
+            else:
+                out[name] = np.asarray((q @ matrix.T).todense(), dtype=np.float32)
+        return out
+
+    def key_terms(self, text: str, top: int = 12) -> dict[str, float]:
+        """The text's most distinctive terms with their weights, for explanations."""
+        terms: dict[str, float] = {}
+        for vectorizer in (self.word, self.char):
+            if not getattr(vectorizer, "vocabulary_", None):
+                continue
+            row = vectorizer.transform([text]).tocoo()
+            names = vectorizer.get_feature_names_out()
+            for col, weight in zip(row.col, row.data, strict=True):
+                term = names[col]
+                if vectorizer is self.char and len(term) < 2:
+                    continue
+                terms[term] = max(terms.get(term, 0.0), float(weight))
+        return dict(sorted(terms.items(), key=lambda kv: -kv[1])[: top * 4])
