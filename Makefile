@@ -20,7 +20,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help install run test lint format translations messages system-deps clean
+.PHONY: help install run test lint format translations messages system-deps clean bench
 
 help:
 	@echo "make run           install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
@@ -73,6 +73,10 @@ system-deps:
 
 test: install translations system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Quality, latency, throughput and memory against baselines: prints a table, writes bench/results.json.
+bench: install
+	$(BIN)/matchmaker bench $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check $(SOURCES)

@@ -33,6 +33,9 @@ def create_app(config: dict | None = None) -> Flask:
     from matchmaker import web
 
     web.init_app(app)
+    from matchmaker.matching import runtime
+
+    runtime.init_app(app)
     from matchmaker import cli
 
     cli.init_app(app)

@@ -35,6 +35,9 @@ def init_app(app: Flask) -> None:
     """Register command groups."""
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
+    from matchmaker.matching.commands import match_cli
+
+    app.cli.add_command(match_cli)
 
 
 def command_transaction(func):

@@ -56,6 +56,9 @@ class SentenceTransformerEncoder:
 
     def __init__(self, name: str, source: str, max_seq_length: int | None = None):
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
 
         path = resolve_source(source)
         try:
@@ -65,7 +68,11 @@ class SentenceTransformerEncoder:
         if max_seq_length:
             self.model.max_seq_length = max_seq_length
         self.name = name
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        get_dim = (
+            getattr(self.model, "get_embedding_dimension", None)
+            or self.model.get_sentence_embedding_dimension
+        )
+        self.dim = int(get_dim())
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if not texts:

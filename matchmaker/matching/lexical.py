@@ -13,7 +13,11 @@ from matchmaker.common.text import normalize
 CJK_RUN = re.compile(
     r"[\u3005\u3006\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]+"
 )
-LATIN_WORD = r"(?u)\b[a-z0-9\u00c0-\u024f][a-z0-9\u00c0-\u024f'\-]+\b"
+
+
+def without_cjk(text: str) -> str:
+    """Word n-grams are for space-separated languages: Japanese runs go to the char signal."""
+    return CJK_RUN.sub(" ", normalize(text))
 
 
 def cjk_char_ngrams(text: str, low: int = 1, high: int = 3) -> list[str]:
@@ -28,14 +32,17 @@ def cjk_char_ngrams(text: str, low: int = 1, high: int = 3) -> list[str]:
 class LexicalScorer:
     """Two TF-IDF spaces fitted on the corpus; cosine similarity in each is one signal."""
 
-    def __init__(self, word_ngram=(1, 2), char_ngram=(1, 3), min_df: int = 1):
+    def __init__(
+        self, word_ngram=(1, 2), char_ngram=(1, 3), min_df: int = 1, min_df_from: int = 1000
+    ):
+        # dropping one-off terms helps large corpora; a small one would lose its key terms
+        self.min_df, self.min_df_from = min_df, min_df_from
         self.word = TfidfVectorizer(
             ngram_range=tuple(word_ngram),
             sublinear_tf=True,
             stop_words="english",
             min_df=min_df,
-            token_pattern=LATIN_WORD,
-            preprocessor=normalize,
+            preprocessor=without_cjk,
             dtype=np.float32,
         )
         low, high = char_ngram
@@ -48,18 +55,27 @@ class LexicalScorer:
         self.word_matrix = None
         self.char_matrix = None
 
-    def fit(self, texts: list[str]) -> LexicalScorer:
-        self.word_matrix = self._fit_one(self.word, texts)
-        self.char_matrix = self._fit_one(self.char, texts)
+    def fit(self, texts: list[str], extra_texts: list[str] | None = None) -> LexicalScorer:
+        """Learn vocabulary and IDF from the corpus plus `extra_texts` (the other side of the
+        platform: needs when the corpus is seeds), then index the corpus alone."""
+        extra = list(extra_texts or [])
+        min_df = self.min_df if len(texts) + len(extra) >= self.min_df_from else 1
+        self.word.set_params(min_df=min_df)
+        self.char.set_params(min_df=min_df)
+        self.word_matrix = self._fit_one(self.word, texts, extra)
+        self.char_matrix = self._fit_one(self.char, texts, extra)
         return self
 
     @staticmethod
-    def _fit_one(vectorizer: TfidfVectorizer, texts: list[str]) -> sparse.csr_matrix:
+    def _fit_one(
+        vectorizer: TfidfVectorizer, texts: list[str], extra: list[str]
+    ) -> sparse.csr_matrix:
         try:
-            return vectorizer.fit_transform(texts).tocsr()
+            vectorizer.fit(list(texts) + extra)
         except ValueError:  # empty vocabulary (no English words, or no Japanese at all)
             vectorizer.vocabulary_ = {}
             return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
+        return vectorizer.transform(texts).tocsr()
 
     @staticmethod
     def _transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sparse.csr_matrix:

@@ -10,7 +10,7 @@ import numpy as np
 from matchmaker.matching.documents import Doc
 from matchmaker.matching.explain import Explanation, SentenceCache, explain_pair
 from matchmaker.matching.filters import Filters, Metadata, filter_mask
-from matchmaker.matching.fusion import SAME_LANGUAGE_SIGNALS, fuse, zscore
+from matchmaker.matching.fusion import fuse, pair_weights, zscore
 from matchmaker.matching.lexical import LexicalScorer
 from matchmaker.matching.mmr import mmr_select
 
@@ -72,13 +72,16 @@ class HybridRanker:
         docs: list[Doc],
         vectors: dict[str, np.ndarray] | None = None,
         progress: Progress | None = None,
+        vocabulary_texts: list[str] | None = None,
     ) -> HybridRanker:
+        """Index `docs`; `vocabulary_texts` (the other side's texts) also shape the IDF."""
         self.docs = list(docs)
         self.row_of = {d.id: i for i, d in enumerate(self.docs)}
         vectors = vectors if vectors is not None else self.encode(self.docs, progress=progress)
         self.vectors = {n: np.ascontiguousarray(v, dtype=np.float32) for n, v in vectors.items()}
         self.lexical = LexicalScorer(**self.lexical_options)
-        self.lexical.fit([d.text for d in self.docs]) if self.docs else None
+        if self.docs:
+            self.lexical.fit([d.text for d in self.docs], vocabulary_texts)
         self.meta = Metadata.from_docs(self.docs)
         self.active = np.ones(len(self.docs), dtype=bool)
         return self
@@ -155,10 +158,8 @@ class HybridRanker:
         if not len(rows):
             return []
         candidate = {name: values[rows] for name, values in signals.items()}
-        cross = None
-        if query.language:
-            cross = (self.meta.language[rows] != query.language) & (self.meta.language[rows] != "")
-        fused = fuse(candidate, self.weights, cross)
+        languages = self.meta.language[rows]
+        fused = fuse(candidate, self.weights, query.language, languages)
 
         pool = min(len(rows), max(top_k * 5, 50) if diversity > 0 else top_k)
         top = np.argpartition(-fused, pool - 1)[:pool] if pool < len(rows) else np.arange(len(rows))
@@ -172,15 +173,8 @@ class HybridRanker:
         matches = []
         for i in top:
             doc = self.docs[rows[i]]
-            pair_cross = bool(cross[i]) if cross is not None else False
-            weighted = {
-                name: (
-                    0.0
-                    if pair_cross and name in SAME_LANGUAGE_SIGNALS
-                    else self.weights.get(name, 0.0) * float(normalised[name][i])
-                )
-                for name in candidate
-            }
+            pair = pair_weights(self.weights, query.language, str(languages[i]))
+            weighted = {n: pair.get(n, 0.0) * float(normalised[n][i]) for n in candidate}
             match = Match(
                 id=doc.id,
                 score=float(fused[i]),

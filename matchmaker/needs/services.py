@@ -16,6 +16,7 @@ from matchmaker.common.text import search_blob
 from matchmaker.common.workflow import Transition, Workflow
 from matchmaker.db import utcnow
 from matchmaker.extensions import db
+from matchmaker.matching.pending import mark_changed
 from matchmaker.needs.models import PUBLIC_NEED_STATUSES, Need, NeedPolicyArea, NeedStatus
 
 S = NeedStatus
@@ -235,6 +236,7 @@ def create_need(user: User, data: NeedData) -> Need:
     _apply(need, data)
     db.session.add(need)
     _flush()
+    mark_changed(db.session, "need", need.id)
     record("need_create", actor=user, obj=need, **{"from": None, "to": need.status})
     return need
 
@@ -250,6 +252,7 @@ def update_need(user: User, need: Need, data: NeedData, version: int | None) -> 
         need.status = transition.target
         need.submitted_at = utcnow()
     _flush()
+    mark_changed(db.session, "need", need.id)
     record("need_edit", actor=user, obj=need, **{"from": source, "to": need.status})
     return need
 
@@ -282,6 +285,7 @@ def perform_action(
     need.status = transition.target
     need.updated_at = now
     _flush()
+    mark_changed(db.session, "need", need.id)
     details = {"from": source, "to": need.status}
     if comment:
         details["comment"] = comment[:500]

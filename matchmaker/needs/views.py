@@ -14,6 +14,7 @@ from matchmaker.common import taxonomy
 from matchmaker.common.errors import Conflict, DomainError, NotAllowed
 from matchmaker.common.listing import parse_page
 from matchmaker.extensions import db
+from matchmaker.matching.views import need_section
 from matchmaker.needs import queries, services
 from matchmaker.needs.forms import (
     MAX_DB_ID,
@@ -140,6 +141,7 @@ def render_detail(
         awaiting_approval=owner and not user.is_approved and need.status is NeedStatus.DRAFT,
         error=error,
         comment_form=comment_form or RequestChangesForm(formdata=None),
+        matches=need_section(user, need, request.args),
     )
     return page, status
 

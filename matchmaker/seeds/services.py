@@ -18,6 +18,7 @@ from matchmaker.common.text import search_blob
 from matchmaker.common.workflow import Transition, Workflow
 from matchmaker.db import utcnow
 from matchmaker.extensions import db
+from matchmaker.matching.pending import mark_changed
 from matchmaker.seeds.models import Seed, SeedPolicyArea, SeedStatus
 
 # Actor kinds named in the transition table (relations to the seed, not only global roles).
@@ -230,6 +231,7 @@ def create_seed(actor: User, data: SeedData) -> Seed:
     _apply(seed, data)
     db.session.add(seed)
     _flush()
+    mark_changed(db.session, "seed", seed.id)
     record("seed_create", actor=actor, obj=seed, from_status=None, to_status=seed.status)
     return seed
 
@@ -254,6 +256,7 @@ def update_seed(seed: Seed, actor: User, data: SeedData, expected_version: int |
     validate(data)
     _apply(seed, data)
     _flush()
+    mark_changed(db.session, "seed", seed.id)
     record("seed_update", actor=actor, obj=seed, from_status=seed.status, to_status=seed.status)
     return seed
 
@@ -272,6 +275,7 @@ def transition(seed: Seed, action: str, actor: User, expected_version: int | Non
     if step.target is SeedStatus.PUBLISHED:
         seed.published_at = utcnow()
     _flush()
+    mark_changed(db.session, "seed", seed.id)
     record(
         f"seed_{action}",
         actor=actor,

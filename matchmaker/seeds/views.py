@@ -12,6 +12,7 @@ from matchmaker.common.errors import DomainError, IllegalTransition, NotAllowed
 from matchmaker.common.labels import status_label
 from matchmaker.common.listing import parse_page
 from matchmaker.extensions import db
+from matchmaker.matching.views import seed_section
 from matchmaker.seeds import search, services
 from matchmaker.seeds.forms import EditSeedForm, SeedForm, seed_form_data
 from matchmaker.seeds.models import Seed
@@ -99,6 +100,7 @@ def show_seed(seed_id: int):
         ),
         action_labels=services.ACTION_LABELS,
         trl_label=services.trl_label,
+        matches=seed_section(current_user, seed, request.args),
     )
 
 
