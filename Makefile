@@ -59,6 +59,7 @@ messages: $(STAMP)
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load
+	$(FLASK) match reindex
 	$(FLASK) --no-debug run --host $(HOST) --port $(PORT)
 
 # Debian's Chromium drives the browser test; Noto CJK makes Japanese screenshots readable.

@@ -86,6 +86,7 @@ def demo_load() -> None:
         click.echo(f"  {a.role.value:<12} {a.email:<{width}}  {a.password}  {a.name}{org}")
     click.echo("")
     click.echo(f"Forgot one? {reset_command()}")
+    click.echo("Make the demo needs and seeds matchable: flask --app matchmaker match reindex")
 
 
 def _read_new_password(password_stdin: bool) -> str:

@@ -65,7 +65,8 @@ def run_rank(args) -> int:
     ranker = new_ranker(config, load_encoders(config))
     total = (len(corpus) + len(queries)) * len(ranker.encoders)
     with _progress_bar(args, total, "encoding") as bar:
-        ranker.build(corpus, progress=bar.update)
+        # the query side's texts also shape the IDF, as in the web app and the bench
+        ranker.build(corpus, progress=bar.update, vocabulary_texts=[q.text for q in queries])
         query_vectors = ranker.encode(queries, progress=bar.update)
     out = sys.stdout
     for i, query in enumerate(queries):

@@ -112,8 +112,11 @@ class Context:
         self.say(f"{label}: {len(texts)} texts, {self.cache.encoded - before} newly encoded")
         return out
 
-    def ranker(self, docs, vectors):
-        return new_ranker(self.config, self.encoders).build(docs, vectors=vectors)
+    def ranker(self, docs, vectors, other_side=()):
+        """The platform's ranker over `docs`; the other side's texts also shape the IDF, as
+        in the app (needs when the corpus is seeds)."""
+        ranker = new_ranker(self.config, self.encoders)
+        return ranker.build(docs, vectors=vectors, vocabulary_texts=[d.text for d in other_side])
 
 
 def measure_quality(ctx: Context, directory: Path, limit: int | None) -> tuple[dict, tuple]:
@@ -142,8 +145,8 @@ def measure_quality(ctx: Context, directory: Path, limit: int | None) -> tuple[d
     ctx.say("ranking tatoeba both ways")
     results["tatoeba"] = quality.tatoeba_quality(
         tatoeba,
-        ctx.ranker(tatoeba.seeds, vectors["seeds"]),
-        ctx.ranker(tatoeba.needs, vectors["needs"]),
+        ctx.ranker(tatoeba.seeds, vectors["seeds"], tatoeba.needs),
+        ctx.ranker(tatoeba.needs, vectors["needs"], tatoeba.seeds),
         vectors,
     )
     return results, (sbir, sbir_needs)
@@ -158,7 +161,7 @@ def measure_scale(ctx: Context, directory: Path, plan: Plan, sbir, sbir_needs) -
     dense = ctx.encode(sample, "scale sample")
     docs = scale.tiled_docs(everything, plan.rows)
     ctx.say(f"building the index: {plan.rows} rows from {len(everything)} texts")
-    ranker = ctx.ranker(docs, scale.tiled_vectors(dense, plan.rows))
+    ranker = ctx.ranker(docs, scale.tiled_vectors(dense, plan.rows), sbir.needs)
     queries = scale.query_plan(sbir.needs, sbir_needs, plan.queries)
     ctx.say(f"latency: {plan.queries} queries, filters off / on, faiss")
     off = scale.platform_latency(ranker, queries)

@@ -37,8 +37,12 @@ def pair_weights(weights: dict, query_language: str, doc_language: str) -> dict[
     return weights_for(weights, query_language or doc_language)
 
 
-def fuse(signals: dict[str, np.ndarray], weights: dict, query_language: str = "",
-         doc_languages: np.ndarray | None = None) -> np.ndarray:
+def fuse(
+    signals: dict[str, np.ndarray],
+    weights: dict,
+    query_language: str = "",
+    doc_languages: np.ndarray | None = None,
+) -> np.ndarray:
     """Weighted sum of z-scores, with the weight vector of each candidate's language pair."""
     normalised = {name: zscore(values) for name, values in signals.items()}
     same = weights_for(weights, query_language)

@@ -23,9 +23,9 @@ from matchmaker.matching.records import (
 )
 from matchmaker.matching.store import current_revision, stored_vectors
 
-# below this many documents the TF-IDF vocabulary is refitted after each change (a few ms);
-# above it, new documents use the fitted vocabulary until a fifth of the corpus has changed
-REFIT_ALWAYS_BELOW = 3000
+# below this many documents the TF-IDF vocabulary is refitted after each change (well under a
+# second); above it, new documents use the fitted vocabulary until a tenth of the corpus changed
+REFIT_ALWAYS_BELOW = 300
 
 
 class MatchIndex:
@@ -60,12 +60,19 @@ class MatchIndex:
             self.revision, self.stamp = revision, stamp
 
     def load_all(self, session: Session) -> None:
+        loaded = {}
         for entity_type in (NEED, SEED):
             ids = published_ids(session, entity_type)
             records = load_records(session, entity_type, ids)
             vectors = stored_vectors(session, entity_type, self.models)
-            docs, matrices = self._complete(entity_type, records, vectors)
-            self.rankers[entity_type] = self._ranker().build(docs, matrices)
+            loaded[entity_type] = self._complete(entity_type, records, vectors)
+        for entity_type, other in ((NEED, SEED), (SEED, NEED)):
+            docs, matrices = loaded[entity_type]
+            # the IDF is learnt over both sides, so a term common in seeds weighs less there
+            vocabulary = [d.text for d in loaded[other][0]]
+            self.rankers[entity_type] = self._ranker().build(
+                docs, matrices, vocabulary_texts=vocabulary
+            )
             self.changed_since_fit[entity_type] = 0
 
     def load_changed(self, session: Session, since: int) -> None:
@@ -109,8 +116,10 @@ class MatchIndex:
     def _maybe_refit(self, entity_type: str) -> None:
         ranker = self.rankers[entity_type]
         size = len(ranker.docs)
-        if size and (size < REFIT_ALWAYS_BELOW or self.changed_since_fit[entity_type] * 5 >= size):
-            ranker.lexical.fit([d.text for d in ranker.docs])
+        if size and (size < REFIT_ALWAYS_BELOW or self.changed_since_fit[entity_type] * 10 >= size):
+            other = self.rankers[SEED if entity_type == NEED else NEED]
+            vocabulary = [d.text for d, on in zip(other.docs, other.active, strict=True) if on]
+            ranker.lexical.fit([d.text for d in ranker.docs], vocabulary)
             self.changed_since_fit[entity_type] = 0
 
     # --- ranking ------------------------------------------------------------------------

@@ -14,6 +14,8 @@ CJK_RUN = re.compile(
     r"[\u3005\u3006\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]+"
 )
 
+HIRAGANA_ONLY = re.compile(r"[\u3040-\u309f]+")
+
 
 def without_cjk(text: str) -> str:
     """Word n-grams are for space-separated languages: Japanese runs go to the char signal."""
@@ -129,7 +131,7 @@ class LexicalScorer:
             names = vectorizer.get_feature_names_out()
             for col, weight in zip(row.col, row.data, strict=True):
                 term = names[col]
-                if vectorizer is self.char and len(term) < 2:
-                    continue
+                if vectorizer is self.char and (len(term) < 2 or HIRAGANA_ONLY.fullmatch(term)):
+                    continue  # particles and inflections (「ない」「して」) explain nothing
                 terms[term] = max(terms.get(term, 0.0), float(weight))
         return dict(sorted(terms.items(), key=lambda kv: -kv[1])[: top * 4])

@@ -3,6 +3,7 @@ in-memory index of each app, and encoding the records a request saved right afte
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
 import os
@@ -153,6 +154,11 @@ def encode_committed() -> None:
         log.exception("encoding saved records failed; run `flask match reindex`")
 
 
+def _preload(path: str) -> None:
+    with contextlib.suppress(MatchingUnavailable):  # already logged once by get_encoders
+        get_encoders(path)
+
+
 def init_app(app: Flask) -> None:
     """Check at start-up that the models can be found (log once, keep serving), hook encoding."""
     path = config_path(app)
@@ -162,6 +168,16 @@ def init_app(app: Flask) -> None:
             _failures.setdefault(path, reason)
         log.error("Matching is unavailable: %s (configuration: %s)", reason, path)
     app.extensions["matching"] = MatchingState(config_path=path)
+    if not reason and not app.testing:
+        started = threading.Event()
+
+        @app.before_request
+        def _preload_models():
+            # the first request starts loading in the background (not CLI commands), so the
+            # first save or match page rarely waits for the models
+            if not started.is_set():
+                started.set()
+                threading.Thread(target=_preload, args=(path,), daemon=True).start()
 
     @app.teardown_request
     def _encode_saved(exc):

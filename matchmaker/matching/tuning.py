@@ -111,12 +111,17 @@ def main(argv: list[str] | None = None) -> int:
     config = load_matching_config()
     encoders = {name: load_encoder(spec) for name, spec in config["encoders"].items()}
     cache = Path(__file__).resolve().parents[2] / "bench" / ".cache" / "tuning"
-    sets = {n: prepare(*load_dataset(n, data, encoders, config.get("lexical", {}), cache))
-            for n in DATASETS}
+    sets = {
+        n: prepare(*load_dataset(n, data, encoders, config.get("lexical", {}), cache))
+        for n in DATASETS
+    }
     candidates = grid()
 
-    halves = {"even": lambda n: range(0, n, 2), "odd": lambda n: range(1, n, 2),
-              "all": lambda n: range(n)}
+    halves = {
+        "even": lambda n: range(0, n, 2),
+        "odd": lambda n: range(1, n, 2),
+        "all": lambda n: range(n),
+    }
     chosen = {}
     for name, language in DATASETS.items():
         prepared = sets[name]
@@ -127,8 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {name} (weights for {language} pairs)")
         for train, test in (("even", "odd"), ("odd", "even")):
             best = max(candidates, key=lambda w, t=train: score(w, t))
-            print(f"  tuned on {train}: {fmt(best)} {train}={score(best, train)} "
-                  f"{test} (held out)={score(best, test)}")
+            print(
+                f"  tuned on {train}: {fmt(best)} {train}={score(best, train)} "
+                f"{test} (held out)={score(best, test)}"
+            )
         best = max(candidates, key=lambda w: score(w, "all"))
         print(f"  all needs: {fmt(best)} all={score(best, 'all')}")
         chosen[language] = weights_for(best, None)

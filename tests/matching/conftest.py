@@ -17,84 +17,85 @@ from matchmaker.matching.store import sync
 from tests.factories import make_need, make_org, make_seed
 
 SEEDS = {
-    "fall_en": dict(
-        title="AI fall detection sensor for seniors living alone",
-        summary="A radar sensor detects when an elderly person living alone falls at home and "
+    "fall_en": {
+        "title": "AI fall detection sensor for seniors living alone",
+        "summary": "A radar sensor detects when an elderly person living alone falls at home and "
         "alerts family members and care staff within seconds.",
-        keywords=["fall detection", "elderly", "radar"],
-        language="en",
-        policy_areas=("elderly_care",),
-        trl=7,
-        ready_for_pilot=True,
-        org_kind=OrgKind.STARTUP,
-    ),
-    "flood_ja": dict(
-        title="AIによる河川の洪水予測システム",
-        summary="河川の水位と雨量のデータからAIが数時間先の洪水を予測し、"
+        "keywords": ["fall detection", "elderly", "radar"],
+        "language": "en",
+        "policy_areas": ("elderly_care",),
+        "trl": 7,
+        "ready_for_pilot": True,
+        "org_kind": OrgKind.STARTUP,
+    },
+    "flood_ja": {
+        "title": "AIによる河川の洪水予測システム",
+        "summary": "河川の水位と雨量のデータからAIが数時間先の洪水を予測し、"
         "周辺の住民に避難情報を自動で配信します。",
-        language="ja",
-        policy_areas=("disaster_prevention",),
-        trl=6,
-        org_kind=OrgKind.UNIVERSITY,
-    ),
-    "bus_en": dict(
-        title="On-demand shuttle bus routing",
-        summary="Software that plans on-demand bus routes in suburbs from ride requests, "
+        "language": "ja",
+        "policy_areas": ("disaster_prevention",),
+        "trl": 6,
+        "org_kind": OrgKind.UNIVERSITY,
+    },
+    "bus_en": {
+        "title": "On-demand shuttle bus routing",
+        "summary": "Software that plans on-demand bus routes in suburbs from ride requests, "
         "so residents without a car reach shops and hospitals.",
-        language="en",
-        policy_areas=("mobility",),
-        trl=8,
-        ready_for_pilot=True,
-        org_kind=OrgKind.COMPANY,
-    ),
-    "school_ja": dict(
-        title="子ども向けプログラミング教材",
-        summary="小学生がゲームを作りながらプログラミングを学べる教材と教員研修を提供します。",
-        language="ja",
-        policy_areas=("education",),
-        trl=9,
-        org_kind=OrgKind.NPO,
-    ),
-    "solar_ja": dict(
-        title="屋上太陽光発電の診断サービス",
-        summary="ドローンで建物の屋上を撮影し、太陽光パネルの設置に適した面積と発電量を診断します。",
-        language="ja",
-        policy_areas=("environment_energy",),
-        trl=5,
-        org_kind=OrgKind.STARTUP,
-    ),
-    "pay_en": dict(
-        title="QR code payments for neighbourhood shops",
-        summary="A low-fee QR code payment service for small local shops and shopping streets.",
-        language="en",
-        policy_areas=("cashless",),
-        trl=9,
-        org_kind=OrgKind.STARTUP,
-    ),
+        "language": "en",
+        "policy_areas": ("mobility",),
+        "trl": 8,
+        "ready_for_pilot": True,
+        "org_kind": OrgKind.COMPANY,
+    },
+    "school_ja": {
+        "title": "子ども向けプログラミング教材",
+        "summary": "小学生がゲームを作りながらプログラミングを学べる教材と教員研修を提供します。",
+        "language": "ja",
+        "policy_areas": ("education",),
+        "trl": 9,
+        "org_kind": OrgKind.NPO,
+    },
+    "solar_ja": {
+        "title": "屋上太陽光発電の診断サービス",
+        "summary": "ドローンで建物の屋上を撮影し、"
+        "太陽光パネルの設置に適した面積と発電量を診断します。",
+        "language": "ja",
+        "policy_areas": ("environment_energy",),
+        "trl": 5,
+        "org_kind": OrgKind.STARTUP,
+    },
+    "pay_en": {
+        "title": "QR code payments for neighbourhood shops",
+        "summary": "A low-fee QR code payment service for small local shops and shopping streets.",
+        "language": "en",
+        "policy_areas": ("cashless",),
+        "trl": 9,
+        "org_kind": OrgKind.STARTUP,
+    },
 }
 
 NEEDS = {
-    "watch_ja": dict(
-        title="一人暮らし高齢者の見守り",
-        summary="一人暮らしの高齢者が自宅で転倒したときに、すぐに家族やケアスタッフに"
+    "watch_ja": {
+        "title": "一人暮らし高齢者の見守り",
+        "summary": "一人暮らしの高齢者が自宅で転倒したときに、すぐに家族やケアスタッフに"
         "知らせる仕組みを探しています。",
-        language="ja",
-        policy_areas=("elderly_care",),
-    ),
-    "flood_en": dict(
-        title="Flood early warning for residents near rivers",
-        summary="We need a system that predicts river flooding hours in advance and sends "
+        "language": "ja",
+        "policy_areas": ("elderly_care",),
+    },
+    "flood_en": {
+        "title": "Flood early warning for residents near rivers",
+        "summary": "We need a system that predicts river flooding hours in advance and sends "
         "evacuation warnings to nearby residents.",
-        language="en",
-        policy_areas=("disaster_prevention",),
-    ),
-    "bus_en": dict(
-        title="Better bus routes for suburban residents",
-        summary="Suburban residents without a car struggle to reach hospitals; we look for "
+        "language": "en",
+        "policy_areas": ("disaster_prevention",),
+    },
+    "bus_en": {
+        "title": "Better bus routes for suburban residents",
+        "summary": "Suburban residents without a car struggle to reach hospitals; we look for "
         "on-demand bus routes planned from ride requests.",
-        language="en",
-        policy_areas=("mobility",),
-    ),
+        "language": "en",
+        "policy_areas": ("mobility",),
+    },
 }
 
 MATCH_LIST = re.compile(r'<ol class="cards match-list">(.*?)</ol>', re.S)

@@ -42,7 +42,8 @@ def test_a_needs_document_has_its_text_translation_and_facts():
     )
     doc = need_doc(need)
     assert doc.id == need.id and doc.title == "防災情報の多言語配信"
-    for part in ("外国人住民", "日本語のみ", "10言語", "Multilingual disaster", "foreign residents"):
+    parts = ("外国人住民", "日本語のみ", "10言語", "Multilingual disaster", "foreign residents")
+    for part in parts:
         assert part in doc.body
     assert "サーバー" not in doc.body  # constraints are not what the need is about
     assert doc.language == "ja"
@@ -63,7 +64,8 @@ def test_a_seeds_document_has_its_text_keywords_and_facts():
     assert doc.title == seed.title
     for part in (seed.summary, "Radar, no camera.", "radar, 見守り", "高齢者の転倒を検知"):
         assert part in doc.body
-    assert (doc.trl, doc.org_kind, doc.ready_for_pilot, doc.language) == (7, "university", True, "en")
+    facts = (doc.trl, doc.org_kind, doc.ready_for_pilot, doc.language)
+    assert facts == (7, "university", True, "en")
 
 
 def test_the_text_hash_follows_the_text_only():
@@ -87,7 +89,7 @@ def test_records_are_encoded_once_per_model_and_skipped_when_unchanged(counting)
     assert counting.total() == 3 * len(counting.encoders)
     stored = embeddings(SEED, seeds[0].id)
     assert set(stored) == {e.name for e in counting.encoders.values()}
-    for signal, encoder in counting.encoders.items():
+    for _signal, encoder in counting.encoders.items():
         row = stored[encoder.name]
         assert row.text_hash == seed_doc(seeds[0]).text_hash and row.dim == encoder.dim
         assert row.revision == first.revision == current_revision(db.session)[0]
@@ -165,7 +167,7 @@ def test_saves_are_handed_to_the_encoder_only_after_a_commit():
 def test_rank_seeds_for_need_applies_filters_before_the_cut(corpus):
     need = corpus.needs["watch_ja"]
     everything = services.rank_seeds_for_need(need, top_k=3)
-    assert [i.record.id for i in everything.items][0] == corpus.seeds["fall_en"].id
+    assert next(i.record.id for i in everything.items) == corpus.seeds["fall_en"].id
     assert len(everything.items) == 3
     japanese = services.rank_seeds_for_need(need, Filters(languages=["ja"]), top_k=3)
     assert {i.record.language for i in japanese.items} == {"ja"}
