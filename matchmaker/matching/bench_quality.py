@@ -126,8 +126,8 @@ def sbir_quality(data: Dataset, ranker, need_vectors: dict, config: dict) -> dic
         out["primary_encoder"] = scored(primary, data.needs, data.qrels)
     out["signals"] = {}
     for name, weights in SINGLE_SIGNALS.items():
-        if not any(signal in ranker.weights or signal in ranker.vectors for signal in weights):
-            continue
+        if name != "lexical" and name not in ranker.vectors:
+            continue  # that encoder is not configured
         single = rank_all(ranker, data.needs, need_vectors, weights=weights)
         out["signals"][name] = scored(ids_of(single), data.needs, data.qrels)
     seeds = {d.id: d for d in data.seeds}

@@ -83,7 +83,7 @@ class MatchLearner:
     def enough(self, positives: int, negatives: int) -> bool:
         return (
             positives + negatives >= self.min_labels
-            and min(positives, negatives) >= self.min_per_class
+            and min(positives, negatives) >= max(1, self.min_per_class)  # both classes
         )
 
     def fit(self, features: np.ndarray, accepted: Iterable[bool]) -> MatchLearner:

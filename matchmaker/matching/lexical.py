@@ -56,6 +56,7 @@ class LexicalScorer:
         )
         self.word_matrix = None
         self.char_matrix = None
+        self._postings: dict[str, tuple] = {}
 
     def fit(self, texts: list[str], extra_texts: list[str] | None = None) -> LexicalScorer:
         """Learn vocabulary and IDF from the corpus plus `extra_texts` (the other side of the
@@ -118,8 +119,18 @@ class LexicalScorer:
             if q.shape[1] == 0:
                 out[name] = np.zeros((len(query_texts), matrix.shape[0]), dtype=np.float32)
             else:
-                out[name] = np.asarray((q @ matrix.T).todense(), dtype=np.float32)
+                terms = matrix.T if rows is not None else self._term_major(name, matrix)
+                out[name] = np.asarray((q @ terms).toarray(), dtype=np.float32)
         return out
+
+    def _term_major(self, name: str, matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+        """The corpus matrix transposed to one row per term, built once per corpus version:
+        a query then touches only the postings of its own terms."""
+        cached = self._postings.get(name)
+        if cached is None or cached[0] is not matrix:
+            cached = (matrix, matrix.T.tocsr())
+            self._postings[name] = cached
+        return cached[1]
 
     def key_terms(self, text: str, top: int = 12) -> dict[str, float]:
         """The text's most distinctive terms with their weights, for explanations."""
