@@ -126,12 +126,12 @@ def measure_quality(ctx: Context, directory: Path, limit: int | None) -> tuple[d
     ctx.say("ranking sbir (platform, baselines, single signals, learner CV)")
     results = {
         "sbir": quality.sbir_quality(
-            sbir, ctx.ranker(sbir.seeds, sbir_seeds), sbir_needs, ctx.config
+            sbir, ctx.ranker(sbir.seeds, sbir_seeds, sbir.needs), sbir_needs, ctx.config
         )
     }
 
     jsquad = quality.load_dataset(directory / "jsquad-ja", limit)
-    ranker = ctx.ranker(jsquad.seeds, ctx.encode(jsquad.seeds, "jsquad seeds"))
+    ranker = ctx.ranker(jsquad.seeds, ctx.encode(jsquad.seeds, "jsquad seeds"), jsquad.needs)
     ctx.say("ranking jsquad")
     results["jsquad"] = quality.jsquad_quality(
         jsquad, ranker, ctx.encode(jsquad.needs, "jsquad needs")
