@@ -15,11 +15,11 @@ from matchmaker.accounts.models import AccountStatus, Organization, OrgKind, Rol
 from matchmaker.accounts.passwords import password_problems
 from matchmaker.accounts.services import create_user
 from matchmaker.audit.services import record
-from matchmaker.common import taxonomy
-from matchmaker.common.text import search_blob
 from matchmaker.db import utcnow
 from matchmaker.extensions import db
+from matchmaker.needs import services as needs_services
 from matchmaker.needs.models import Need, NeedPolicyArea, NeedStatus
+from matchmaker.seeds import services as seeds_services
 from matchmaker.seeds.models import Seed, SeedPolicyArea, SeedStatus
 
 DATA_PATH = Path(__file__).with_name("data.json")
@@ -148,10 +148,6 @@ def _organization(spec: dict) -> Organization:
     return org
 
 
-def _area_labels(codes: list[str]) -> list[str]:
-    return [label for code in codes for label in taxonomy.POLICY_AREAS.get(code, ())]
-
-
 def _need(spec: dict, orgs: dict, users: dict, coordinator: User | None, now) -> Need:
     status = NeedStatus(spec["status"])
     created_at = now - timedelta(days=spec["days_ago"] + 7)
@@ -167,16 +163,7 @@ def _need(spec: dict, orgs: dict, users: dict, coordinator: User | None, now) ->
         **fields,
     )
     need.policy_area_rows = [NeedPolicyArea(code=c) for c in spec["policy_areas"]]
-    need.search_text = search_blob(
-        need.title,
-        need.summary,
-        need.problem,
-        need.desired_outcome,
-        need.constraints,
-        need.title_translated,
-        need.summary_translated,
-        *_area_labels(spec["policy_areas"]),
-    )
+    need.search_text = needs_services.search_text_for(need, spec["policy_areas"])
     if status is not NeedStatus.DRAFT:
         need.submitted_at = created_at + timedelta(days=5)
     if status is NeedStatus.PUBLISHED:
@@ -211,16 +198,7 @@ def _seed(spec: dict, orgs: dict, users: dict, now) -> Seed:
         **fields,
     )
     seed.policy_area_rows = [SeedPolicyArea(code=c) for c in spec["policy_areas"]]
-    seed.search_text = search_blob(
-        seed.title,
-        seed.summary,
-        seed.description,
-        seed.title_translated,
-        seed.summary_translated,
-        " ".join(seed.keywords),
-        seed.track_record,
-        *_area_labels(spec["policy_areas"]),
-    )
+    seed.search_text = seeds_services.search_text_for(seed)
     if status is SeedStatus.PUBLISHED:
         seed.published_at = now - timedelta(days=spec["days_ago"])
     db.session.add(seed)

@@ -162,7 +162,8 @@ def _flush() -> None:
         ) from exc
 
 
-def _search_text(need: Need, areas: list[str]) -> str:
+def search_text_for(need: Need, areas: list[str]) -> str:
+    """The normalised text the list search matches (demo data uses it too)."""
     labels = [part for code in areas for part in taxonomy.POLICY_AREAS.get(code, ())]
     return search_blob(
         need.title,
@@ -223,7 +224,7 @@ def _apply(need: Need, data: NeedData) -> None:
     keep = [row for row in need.policy_area_rows if row.code in areas]
     have = {row.code for row in keep}
     need.policy_area_rows = keep + [NeedPolicyArea(code=c) for c in areas if c not in have]
-    need.search_text = _search_text(need, areas)
+    need.search_text = search_text_for(need, areas)
     need.updated_at = utcnow()  # always an UPDATE, so the version moves on every save
 
 

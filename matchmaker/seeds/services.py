@@ -172,7 +172,8 @@ def validate(data: SeedData) -> None:
         raise DomainError(_("At most %(n)d keywords are allowed.", n=MAX_KEYWORDS))
 
 
-def _search_text(seed: Seed) -> str:
+def search_text_for(seed: Seed) -> str:
+    """The normalised text the list search matches (demo data uses it too)."""
     areas = [label for code in seed.policy_areas for label in taxonomy.POLICY_AREAS.get(code, ())]
     return search_blob(
         seed.title,
@@ -203,7 +204,7 @@ def _apply(seed: Seed, data: SeedData) -> None:
     seed.policy_area_rows = [r for r in seed.policy_area_rows if r.code in wanted] + [
         SeedPolicyArea(code=c) for c in wanted if c not in seed.policy_areas
     ]
-    seed.search_text = _search_text(seed)
+    seed.search_text = search_text_for(seed)
 
 
 def _flush() -> None:
