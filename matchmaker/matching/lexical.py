@@ -35,7 +35,12 @@ class LexicalScorer:
     """Two TF-IDF spaces fitted on the corpus; cosine similarity in each is one signal."""
 
     def __init__(
-        self, word_ngram=(1, 2), char_ngram=(1, 3), min_df: int = 1, min_df_from: int = 1000
+        self,
+        word_ngram=(1, 2),
+        char_ngram=(1, 3),
+        min_df: int = 1,
+        min_df_from: int = 1000,
+        max_features: int | None = None,
     ):
         # dropping one-off terms helps large corpora; a small one would lose its key terms
         self.min_df, self.min_df_from = min_df, min_df_from
@@ -44,6 +49,7 @@ class LexicalScorer:
             sublinear_tf=True,
             stop_words="english",
             min_df=min_df,
+            max_features=max_features,  # bounds the vocabulary's memory on large corpora
             preprocessor=without_cjk,
             dtype=np.float32,
         )
@@ -75,6 +81,7 @@ class LexicalScorer:
     ) -> sparse.csr_matrix:
         try:
             vectorizer.fit(list(texts) + extra)
+            vectorizer.stop_words_ = None  # the pruned terms: only kept for introspection
         except ValueError:  # empty vocabulary (no English words, or no Japanese at all)
             vectorizer.vocabulary_ = {}
             return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
