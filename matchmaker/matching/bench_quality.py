@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from matchmaker.matching import dense
 from matchmaker.matching.datasets import read_docs, read_qrels, swap_qrels
 from matchmaker.matching.documents import Doc
 from matchmaker.matching.evaluation import evaluate
@@ -121,7 +122,10 @@ def sbir_quality(data: Dataset, ranker, need_vectors: dict, config: dict) -> dic
     }
     if "semantic" in ranker.vectors:
         primary = cosine_rankings(
-            need_vectors["semantic"], ranker.vectors["semantic"], data.needs, data.seeds
+            need_vectors["semantic"],
+            dense.as_float32(ranker.vectors["semantic"]),
+            data.needs,
+            data.seeds,
         )
         out["primary_encoder"] = scored(primary, data.needs, data.qrels)
     out["signals"] = {}

@@ -82,7 +82,7 @@ def faiss_latency(ranker, plan, warmup: int = 5) -> dict:
     import faiss
 
     names = list(ranker.vectors)
-    matrix = np.ascontiguousarray(np.hstack([ranker.vectors[n] for n in names]))
+    matrix = np.ascontiguousarray(np.hstack([ranker.vectors[n] for n in names]), np.float32)
     index = faiss.IndexFlatIP(matrix.shape[1])
     index.add(matrix)
     del matrix
@@ -124,7 +124,7 @@ def memory(ranker) -> dict:
     dense = sum(int(m.nbytes) for m in ranker.vectors.values())
     rows = len(ranker.docs)
     raw = rows * sum(int(m.shape[1]) for m in ranker.vectors.values()) * 4
-    lexical = _sparse_bytes(ranker.lexical.word_matrix) + _sparse_bytes(ranker.lexical.char_matrix)
+    lexical = sum(_sparse_bytes(m) for m in ranker.lexical.postings.values())
     vocabulary = _vocabulary_bytes(ranker.lexical.word) + _vocabulary_bytes(ranker.lexical.char)
     meta = sum(_array_bytes(a) for a in vars(ranker.meta).values()) + int(ranker.active.nbytes)
     return {

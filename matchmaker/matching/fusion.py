@@ -42,9 +42,12 @@ def fuse(
     weights: dict,
     query_language: str = "",
     doc_languages: np.ndarray | None = None,
+    normalised: dict[str, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Weighted sum of z-scores, with the weight vector of each candidate's language pair."""
-    normalised = {name: zscore(values) for name, values in signals.items()}
+    """Weighted sum of z-scores, with the weight vector of each candidate's language pair.
+    `doc_languages` None means every candidate is in the query's language."""
+    if normalised is None:
+        normalised = {name: zscore(values) for name, values in signals.items()}
     same = weights_for(weights, query_language)
     fused = np.zeros_like(next(iter(signals.values())), dtype=np.float32)
     for name, z in normalised.items():

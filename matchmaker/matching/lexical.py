@@ -32,7 +32,11 @@ def cjk_char_ngrams(text: str, low: int = 1, high: int = 3) -> list[str]:
 
 
 class LexicalScorer:
-    """Two TF-IDF spaces fitted on the corpus; cosine similarity in each is one signal."""
+    """Two TF-IDF spaces fitted on the corpus; cosine similarity in each is one signal.
+
+    Each space is kept once, term-major (one row of postings per term), so a query touches
+    only the postings of its own terms; the document-major view is its free transpose.
+    """
 
     def __init__(
         self,
@@ -60,9 +64,8 @@ class LexicalScorer:
             min_df=min_df,
             dtype=np.float32,
         )
-        self.word_matrix = None
-        self.char_matrix = None
-        self._postings: dict[str, tuple] = {}
+        self.postings: dict[str, sparse.csr_matrix] = {}
+        self._names: dict[str, np.ndarray] = {}
 
     def fit(self, texts: list[str], extra_texts: list[str] | None = None) -> LexicalScorer:
         """Learn vocabulary and IDF from the corpus plus `extra_texts` (the other side of the
@@ -71,9 +74,24 @@ class LexicalScorer:
         min_df = self.min_df if len(texts) + len(extra) >= self.min_df_from else 1
         self.word.set_params(min_df=min_df)
         self.char.set_params(min_df=min_df)
-        self.word_matrix = self._fit_one(self.word, texts, extra)
-        self.char_matrix = self._fit_one(self.char, texts, extra)
+        self.postings = {
+            "word": self._fit_one(self.word, texts, extra).T.tocsr(),
+            "char": self._fit_one(self.char, texts, extra).T.tocsr(),
+        }
+        self._names = {}
         return self
+
+    @property
+    def word_matrix(self) -> sparse.csc_matrix:
+        return self.postings["word"].T
+
+    @property
+    def char_matrix(self) -> sparse.csc_matrix:
+        return self.postings["char"].T
+
+    @property
+    def n_docs(self) -> int:
+        return self.postings["word"].shape[1] if self.postings else 0
 
     @staticmethod
     def _fit_one(
@@ -101,52 +119,62 @@ class LexicalScorer:
 
     def append(self, texts: list[str]) -> None:
         """Add documents in the fitted vocabulary (a later full refit picks up new terms)."""
-        added = self.transform(texts)
-        self.word_matrix = sparse.vstack([self.word_matrix, added["word"]]).tocsr()
-        self.char_matrix = sparse.vstack([self.char_matrix, added["char"]]).tocsr()
+        for name, added in self.transform(texts).items():
+            self.postings[name] = sparse.hstack([self.postings[name], added.T]).tocsr()
 
     def replace_rows(self, rows: list[int], texts: list[str]) -> None:
-        added = self.transform(texts)
-        for name, new in added.items():
-            matrix = getattr(self, f"{name}_matrix").tolil()
-            for i, row in enumerate(rows):
-                matrix[row] = new[i]
-            setattr(self, f"{name}_matrix", matrix.tocsr())
+        """New text for existing documents: their columns of postings are swapped."""
+        rows_array = np.asarray(rows)
+        for name, added in self.transform(texts).items():
+            postings = self.postings[name].tocoo()
+            kept = ~np.isin(postings.col, rows_array)
+            new = added.tocoo()
+            self.postings[name] = sparse.csr_matrix(
+                (
+                    np.concatenate([postings.data[kept], new.data]),
+                    (
+                        np.concatenate([postings.row[kept], new.col]),
+                        np.concatenate([postings.col[kept], rows_array[new.row]]),
+                    ),
+                ),
+                shape=postings.shape,
+                dtype=np.float32,
+            )
 
-    def scores(
-        self, query_texts: list[str], rows: np.ndarray | None = None
-    ) -> dict[str, np.ndarray]:
-        """Cosine similarity of each query against every (or the selected) corpus row."""
-        queries = self.transform(query_texts)
+    def scores(self, query_texts: list[str]) -> dict[str, np.ndarray]:
+        """Cosine similarity of each query against every corpus document."""
         out = {}
-        for name, q in queries.items():
-            matrix = getattr(self, f"{name}_matrix")
-            if rows is not None:
-                matrix = matrix[rows]
-            if q.shape[1] == 0:
-                out[name] = np.zeros((len(query_texts), matrix.shape[0]), dtype=np.float32)
+        for name, queries in self.transform(query_texts).items():
+            if queries.shape[1] == 0 or not self.postings:
+                out[name] = np.zeros((len(query_texts), self.n_docs), dtype=np.float32)
+            elif len(query_texts) == 1:
+                out[name] = self._one_query(self.postings[name], queries)[None, :]
             else:
-                terms = matrix.T if rows is not None else self._term_major(name, matrix)
-                out[name] = np.asarray((q @ terms).toarray(), dtype=np.float32)
+                out[name] = np.asarray((queries @ self.postings[name]).toarray(), np.float32)
         return out
 
-    def _term_major(self, name: str, matrix: sparse.csr_matrix) -> sparse.csr_matrix:
-        """The corpus matrix transposed to one row per term, built once per corpus version:
-        a query then touches only the postings of its own terms."""
-        cached = self._postings.get(name)
-        if cached is None or cached[0] is not matrix:
-            cached = (matrix, matrix.T.tocsr())
-            self._postings[name] = cached
-        return cached[1]
+    @staticmethod
+    def _one_query(postings: sparse.csr_matrix, query: sparse.csr_matrix) -> np.ndarray:
+        """Only the query's own rows of postings, summed with its weights into a dense vector."""
+        if not query.nnz:
+            return np.zeros(postings.shape[1], dtype=np.float32)
+        return np.asarray(postings[query.indices].T @ query.data, dtype=np.float32)
+
+    def feature_names(self, name: str) -> np.ndarray:
+        """Terms by column, built once per fit (explanations ask for them per match)."""
+        if name not in self._names:
+            vectorizer = self.word if name == "word" else self.char
+            self._names[name] = vectorizer.get_feature_names_out()
+        return self._names[name]
 
     def key_terms(self, text: str, top: int = 12) -> dict[str, float]:
         """The text's most distinctive terms with their weights, for explanations."""
         terms: dict[str, float] = {}
-        for vectorizer in (self.word, self.char):
+        for name, vectorizer in (("word", self.word), ("char", self.char)):
             if not getattr(vectorizer, "vocabulary_", None):
                 continue
             row = vectorizer.transform([text]).tocoo()
-            names = vectorizer.get_feature_names_out()
+            names = self.feature_names(name)
             for col, weight in zip(row.col, row.data, strict=True):
                 term = names[col]
                 if vectorizer is self.char and (len(term) < 2 or HIRAGANA_ONLY.fullmatch(term)):

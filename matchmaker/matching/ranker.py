@@ -7,10 +7,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matchmaker.matching import dense
 from matchmaker.matching.documents import Doc
 from matchmaker.matching.explain import Explanation, SentenceCache, explain_pair
 from matchmaker.matching.filters import Filters, Metadata, filter_mask
-from matchmaker.matching.fusion import fuse, pair_weights, zscore
+from matchmaker.matching.fusion import (
+    CROSS_LANGUAGE_SIGNAL,
+    fuse,
+    pair_weights,
+    weights_for,
+    zscore,
+)
 from matchmaker.matching.lexical import LexicalScorer
 from matchmaker.matching.mmr import mmr_select
 
@@ -30,7 +37,7 @@ class Match:
 
 
 class HybridRanker:
-    """Keeps the corpus side in memory: one float32 matrix per encoder plus TF-IDF matrices."""
+    """Keeps the corpus side in memory: one float16 matrix per encoder plus TF-IDF postings."""
 
     def __init__(
         self,
@@ -50,6 +57,7 @@ class HybridRanker:
         self.vectors: dict[str, np.ndarray] = {}
         self.meta = Metadata.empty()
         self.active = np.zeros(0, dtype=bool)
+        self._languages: tuple | None = None
 
     # --- building -------------------------------------------------------------------
     def encode(
@@ -78,7 +86,7 @@ class HybridRanker:
         self.docs = list(docs)
         self.row_of = {d.id: i for i, d in enumerate(self.docs)}
         vectors = vectors if vectors is not None else self.encode(self.docs, progress=progress)
-        self.vectors = {n: np.ascontiguousarray(v, dtype=np.float32) for n, v in vectors.items()}
+        self.vectors = {n: dense.stored(v) for n, v in vectors.items()}
         self.lexical = LexicalScorer(**self.lexical_options)
         if self.docs:
             self.lexical.fit([d.text for d in self.docs], vocabulary_texts)
@@ -107,7 +115,9 @@ class HybridRanker:
         if new:
             picks = [i for i, _ in new]
             for name in self.vectors:
-                self.vectors[name] = np.vstack([self.vectors[name], vectors[name][picks]])
+                self.vectors[name] = dense.stored(
+                    np.vstack([self.vectors[name], dense.stored(vectors[name][picks])])
+                )
             for _, d in new:
                 self.row_of[d.id] = len(self.docs)
                 self.docs.append(d)
@@ -125,8 +135,31 @@ class HybridRanker:
         return int(self.active.sum())
 
     # --- ranking --------------------------------------------------------------------
-    def dense_scores(self, query_vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        return {name: self.vectors[name] @ query_vectors[name] for name in self.vectors}
+    def dense_scores(
+        self, query_vectors: dict[str, np.ndarray], names=None
+    ) -> dict[str, np.ndarray]:
+        names = self.vectors if names is None else [n for n in names if n in self.vectors]
+        return {name: dense.matvec(self.vectors[name], query_vectors[name]) for name in names}
+
+    def needed_signals(self, query_language: str, languages: np.ndarray | None) -> set[str]:
+        """The dense signals that carry weight for these candidates: the others are computed
+        only for the top k, so an English query does not pay for a Japanese-only signal.
+        `languages` None: every candidate is in the query's language."""
+        same = {name for name, w in weights_for(self.weights, query_language).items() if w > 0}
+        if (
+            query_language
+            and languages is not None
+            and ((languages != query_language) & (languages != "")).any()
+        ):
+            same.add(CROSS_LANGUAGE_SIGNAL)
+        return same if same & set(self.vectors) else set(self.vectors)
+
+    def other_languages(self, query_language: str) -> bool:
+        """Whether any row is in another language than the query (else no cross-language
+        bookkeeping is needed over the candidates)."""
+        if self._languages is None or self._languages[0] is not self.meta.language:
+            self._languages = (self.meta.language, set(np.unique(self.meta.language).tolist()))
+        return bool(self._languages[1] - {query_language, ""}) and bool(query_language)
 
     def rank(
         self,
@@ -140,13 +173,6 @@ class HybridRanker:
     ) -> list[Match]:
         if not len(self):
             raise EmptyCorpus("the corpus is empty: nothing to rank against")
-        if query_vectors is None:
-            query_vectors = {n: v[0] for n, v in self.encode([query]).items()}
-        signals = self.dense_scores(query_vectors)
-        lexical = self.lexical.scores([query.text])
-        signals["lexical_word"] = lexical["word"][0]
-        signals["lexical_char"] = lexical["char"][0]
-
         mask = self.active.copy()
         passed = filter_mask(self.meta, filters)
         if passed is not None:
@@ -157,30 +183,45 @@ class HybridRanker:
         rows = np.flatnonzero(mask)
         if not len(rows):
             return []
-        candidate = {name: values[rows] for name, values in signals.items()}
-        languages = self.meta.language[rows]
-        fused = fuse(candidate, self.weights, query.language, languages)
+        every_row = len(rows) == len(self.docs)
+        languages = self.meta.language if every_row else self.meta.language[rows]
+        mixed = languages if self.other_languages(query.language) else None
+        if query_vectors is None:
+            query_vectors = {n: v[0] for n, v in self.encode([query]).items()}
+        signals = self.dense_scores(query_vectors, self.needed_signals(query.language, mixed))
+        lexical = self.lexical.scores([query.text])
+        signals["lexical_word"] = lexical["word"][0]
+        signals["lexical_char"] = lexical["char"][0]
+        candidate = signals if every_row else {n: v[rows] for n, v in signals.items()}
+        normalised = {name: zscore(values) for name, values in candidate.items()}
+        fused = fuse(candidate, self.weights, query.language, mixed, normalised)
 
         pool = min(len(rows), max(top_k * 5, 50) if diversity > 0 else top_k)
         top = np.argpartition(-fused, pool - 1)[:pool] if pool < len(rows) else np.arange(len(rows))
         top = top[np.argsort(-fused[top], kind="stable")]
         if diversity > 0:
             basis = self.vectors.get("multilingual", next(iter(self.vectors.values())))
-            top = mmr_select(top, fused[top], basis[rows[top]], top_k, diversity)
+            top = mmr_select(top, fused[top], dense.as_float32(basis[rows[top]]), top_k, diversity)
         top = top[:top_k]
 
-        normalised = {name: zscore(values) for name, values in candidate.items()}
+        raw = {name: values[top] for name, values in candidate.items()}
+        for name in set(self.vectors) - set(raw):  # weightless here: shown, not ranked on
+            raw[name] = dense.rows_times(self.vectors[name], rows[top], query_vectors[name])
         matches = []
-        for i in top:
+        for position, i in enumerate(top):
             doc = self.docs[rows[i]]
             pair = pair_weights(self.weights, query.language, str(languages[i]))
             weighted = {n: pair.get(n, 0.0) * float(normalised[n][i]) for n in candidate}
             match = Match(
                 id=doc.id,
                 score=float(fused[i]),
-                signals={n: round(float(candidate[n][i]), 4) for n in candidate},
+                signals={n: round(float(raw[n][position]), 4) for n in self.signal_order(raw)},
             )
             if explain:
                 match.why = explain_pair(query, doc, self.lexical, self.sentences, weighted)
             matches.append(match)
         return matches
+
+    def signal_order(self, raw: dict) -> list[str]:
+        """Dense signals in encoder order, then the lexical ones, whatever was computed first."""
+        return [n for n in self.vectors if n in raw] + [n for n in raw if n not in self.vectors]

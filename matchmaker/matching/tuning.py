@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from matchmaker.matching import dense
 from matchmaker.matching.documents import doc_from_record
 from matchmaker.matching.encoders import load_encoder
 from matchmaker.matching.evaluation import evaluate
@@ -37,7 +38,7 @@ def signal_matrices(ranker: HybridRanker, needs, cache: Path) -> dict[str, np.nd
     else:
         qvecs = ranker.encode(needs)
         np.savez(qfile, **qvecs)
-    out = {name: qvecs[name] @ ranker.vectors[name].T for name in ranker.vectors}
+    out = {name: qvecs[name] @ dense.as_float32(m).T for name, m in ranker.vectors.items()}
     lexical = ranker.lexical.scores([d.text for d in needs])
     out["lexical_word"], out["lexical_char"] = lexical["word"], lexical["char"]
     return out
@@ -55,9 +56,10 @@ def load_dataset(name: str, data: Path, encoders, lexical_opts, cache_root: Path
     sfile = cache / "seeds.npz"
     vectors = dict(np.load(sfile)) if sfile.exists() else None
     ranker = HybridRanker(encoders, {}, lexical_opts)
-    ranker.build(seeds, vectors, vocabulary_texts=[d.text for d in needs])
     if vectors is None:
-        np.savez(sfile, **ranker.vectors)
+        vectors = ranker.encode(seeds)
+        np.savez(sfile, **vectors)
+    ranker.build(seeds, vectors, vocabulary_texts=[d.text for d in needs])
     return needs, seeds, qrels, signal_matrices(ranker, needs, cache)
 
 

@@ -208,3 +208,39 @@ def test_japanese_text_helpers():
     scorer = LexicalScorer().fit(["防災訓練の実施", "介護記録の作成", "fall detection"])
     scores = scorer.scores(["防災"])["char"][0]
     assert scores.argmax() == 0 and scores[0] > 0
+
+
+def test_weightless_signals_are_skipped_but_still_reported(ranker, monkeypatch):
+    need = Doc("n10", "Elderly fall detection", "Detect falls of older people at home.", "en")
+    ja_free = [d.id for d in SEEDS if d.language == "en"]
+    english_only = ranker.rank(need, top_k=3, exclude={d.id for d in SEEDS if d.language == "ja"})
+    assert english_only[0].id in ja_free
+    # an English query over English seeds needs no multilingual matrix product
+    languages = np.array(["en"] * 3, dtype=object)
+    assert "multilingual" not in ranker.needed_signals("en", languages)
+    assert "multilingual" in ranker.needed_signals("en", np.array(["en", "ja"], dtype=object))
+    monkeypatch.setattr(type(ranker), "needed_signals", lambda self, *a: set(self.vectors))
+    everything = ranker.rank(need, top_k=3, exclude={d.id for d in SEEDS if d.language == "ja"})
+    assert [m.id for m in everything] == [m.id for m in english_only]
+    for skipped, full in zip(english_only, everything, strict=True):
+        assert skipped.score == pytest.approx(full.score, abs=1e-5)
+        assert skipped.signals.keys() == full.signals.keys()
+        for name, value in full.signals.items():
+            assert skipped.signals[name] == pytest.approx(value, abs=2e-3)
+
+
+def test_vectors_are_kept_in_half_precision(ranker):
+    assert all(m.dtype == np.float16 for m in ranker.vectors.values())
+
+
+def test_lexical_postings_follow_appends_and_replacements():
+    texts = ["flood warning sensor", "bus routing software", "flood map for rivers"]
+    scorer = LexicalScorer().fit(texts)
+    scorer.append(["river flood forecast"])
+    scorer.replace_rows([1], ["flood shelter guide"])
+    one = scorer.scores(["flood"])["word"][0]
+    batch = scorer.scores(["flood", "bus"])["word"]
+    assert np.allclose(one, batch[0])
+    assert one.shape == (4,) and (one > 0).all()  # row 1 now mentions floods too
+    assert batch[1].max() == 0  # nothing mentions buses any more
+    assert scorer.word_matrix.shape == (4, len(scorer.word.vocabulary_))
