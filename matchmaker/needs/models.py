@@ -103,3 +103,30 @@ class Need(Base):
     @property
     def is_public(self) -> bool:
         return self.status in PUBLIC_NEED_STATUSES
+
+
+class RevisionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class NeedRevision(Base):
+    """An edit to a need with an open call: the published text stays until a coordinator
+    approves it, then followers and applicants hear of the change."""
+
+    __tablename__ = "need_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
+    status: Mapped[RevisionStatus] = mapped_column(
+        enum_column(RevisionStatus), default=RevisionStatus.PENDING, index=True
+    )
+    data: Mapped[dict] = mapped_column(JSON, default=dict)  # the proposed NeedData fields
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    need: Mapped[Need] = relationship()

@@ -1,0 +1,1 @@
+"""Proposals that solution providers submit to an open call."""

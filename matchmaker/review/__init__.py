@@ -1,0 +1,1 @@
+"""Coordinators' review of ranked need × seed pairs: shortlist, dismiss, invite, notes."""
