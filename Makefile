@@ -10,6 +10,7 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app matchmaker
 HOST ?= 127.0.0.1
 PORT ?= 5000
+JOBS_LOG ?= instance/jobs.log
 TRANSLATIONS := matchmaker/translations
 SOURCES := matchmaker tests
 # This machine's pip configuration names local indexes that may be absent: drop those warnings.
@@ -56,10 +57,21 @@ messages: $(STAMP)
 	  $(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching; \
 	else $(BIN)/pybabel init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l ja; fi
 
+# Beside the server, a loop runs the scheduled jobs (calls opening and closing, digests, e-mail)
+# every 60 s into $(JOBS_LOG); the trap stops it when the server stops.
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load
 	$(FLASK) match reindex
+	@mkdir -p $(dir $(JOBS_LOG))
+	@echo "Scheduled jobs run every 60 s in the background; their output goes to $(JOBS_LOG)."
+	@( trap 'kill $$(jobs -p) 2>/dev/null; exit 0' TERM; \
+	   while true; do \
+	     { date '+%F %T'; $(FLASK) jobs run || true; } >>$(JOBS_LOG) 2>&1 & wait $$! || true; \
+	     sleep 60 & wait $$! || true; \
+	   done ) & \
+	jobs_loop=$$!; \
+	trap 'kill $$jobs_loop 2>/dev/null || true' EXIT INT TERM; \
 	$(FLASK) --no-debug run --host $(HOST) --port $(PORT)
 
 # Debian's Chromium drives the browser test; Noto CJK makes Japanese screenshots readable.

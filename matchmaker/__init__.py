@@ -72,9 +72,25 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from matchmaker.accounts.views import bp as accounts_bp
     from matchmaker.admin.views import bp as admin_bp
+    from matchmaker.calls.views import bp as calls_bp
+    from matchmaker.evaluation.views import bp as evaluation_bp
     from matchmaker.main.views import bp as main_bp
     from matchmaker.needs.views import bp as needs_bp
+    from matchmaker.notifications.views import bp as notifications_bp
+    from matchmaker.proposals.views import bp as proposals_bp
+    from matchmaker.review.views import bp as review_bp
     from matchmaker.seeds.views import bp as seeds_bp
 
-    for bp in (main_bp, accounts_bp, needs_bp, seeds_bp, admin_bp):
+    for bp in (
+        main_bp,
+        accounts_bp,
+        needs_bp,
+        seeds_bp,
+        admin_bp,
+        calls_bp,
+        proposals_bp,
+        review_bp,
+        evaluation_bp,
+        notifications_bp,
+    ):
         app.register_blueprint(bp)

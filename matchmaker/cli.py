@@ -38,6 +38,9 @@ def init_app(app: Flask) -> None:
     from matchmaker.matching.commands import match_cli
 
     app.cli.add_command(match_cli)
+    from matchmaker.jobs.commands import jobs_cli
+
+    app.cli.add_command(jobs_cli)
 
 
 def command_transaction(func):

@@ -24,9 +24,23 @@ DEFAULTS: dict[str, object] = {
     "LOGIN_LIMIT_PER_IP": "20 per 5 minutes",
     "PAGE_SIZE": 20,
     "DEFAULT_LOCALE": "ja",
+    # e-mail: without SMTP_HOST, messages are kept in the outbox for the admin to read
+    "SMTP_HOST": "",
+    "SMTP_PORT": 587,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": "1",
+    "SMTP_FROM": "matchmaker@localhost",
+    "PUBLIC_URL": "",  # e.g. https://matchmaker.example.org: makes e-mailed links absolute
 }
 
-_INT_KEYS = {"MAX_CONTENT_LENGTH", "MAX_FORM_MEMORY_SIZE", "MAX_FORM_PARTS", "PAGE_SIZE"}
+_INT_KEYS = {
+    "MAX_CONTENT_LENGTH",
+    "MAX_FORM_MEMORY_SIZE",
+    "MAX_FORM_PARTS",
+    "PAGE_SIZE",
+    "SMTP_PORT",
+}
 
 
 class ConfigError(RuntimeError):

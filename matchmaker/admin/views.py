@@ -14,7 +14,11 @@ from matchmaker.accounts.permissions import is_admin
 from matchmaker.admin import forms, services
 from matchmaker.common.errors import DomainError
 from matchmaker.common.listing import parse_page
+from matchmaker.common.timezone import format_tokyo
 from matchmaker.extensions import db
+from matchmaker.notifications.forms import OUTBOX_STATUS_LABELS
+from matchmaker.notifications.mailer import list_outbox, outbox_counts, smtp_settings
+from matchmaker.notifications.models import OutboxMessage, OutboxStatus
 from matchmaker.web import is_safe_next
 
 log = logging.getLogger("matchmaker")
@@ -62,7 +66,9 @@ def _back(default: str):
 def index():
     counts = services.admin_counts(_admin())
     today = services.tokyo_today().isoformat()
-    return render_template("admin/index.html", counts=counts, today=today)
+    return render_template(
+        "admin/index.html", counts=counts, today=today, outbox_counts=outbox_counts()
+    )
 
 
 @bp.route("/users")
@@ -156,4 +162,34 @@ def audit():
     )
     return render_template(
         "admin/audit.html", page=page, filters=filters, actions=services.audit_actions(admin)
+    )
+
+
+@bp.route("/outbox")
+def outbox():
+    """E-mails sent, waiting, failed, or kept here because no SMTP server is configured."""
+    raw_status = request.args.get("status", "")
+    if raw_status and raw_status not in {s.value for s in OutboxStatus}:
+        abort(400)
+    status = OutboxStatus(raw_status) if raw_status else None
+    page = list_outbox(parse_page(request.args.get("page")), _per_page(), status)
+    return render_template(
+        "admin/outbox.html",
+        page=page,
+        status=status,
+        statuses=list(OutboxStatus),
+        outbox_status_labels=OUTBOX_STATUS_LABELS,
+        smtp_configured=smtp_settings() is not None,
+        format_tokyo=format_tokyo,
+    )
+
+
+@bp.route("/outbox/<int:message_id>")
+def outbox_message(message_id: int):
+    message = db.get_or_404(OutboxMessage, message_id)
+    return render_template(
+        "admin/outbox_message.html",
+        message=message,
+        format_tokyo=format_tokyo,
+        outbox_status_labels=OUTBOX_STATUS_LABELS,
     )

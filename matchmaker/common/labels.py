@@ -11,6 +11,18 @@ STATUS_LABELS = {
     "published": _l("Published"),
     "closed": _l("Closed"),
     "archived": _l("Archived"),
+    # calls
+    "scheduled": _l("Scheduled"),
+    "open": _l("Open"),
+    "under_evaluation": _l("Under evaluation"),
+    "decided": _l("Decided"),
+    "cancelled": _l("Cancelled"),
+    # proposals
+    "submitted": _l("Submitted"),
+    "withdrawn": _l("Withdrawn"),
+    "selected": _l("Selected"),
+    "waitlisted": _l("Waitlisted"),
+    "not_selected": _l("Not selected"),
 }
 
 ROLE_LABELS = {

@@ -75,11 +75,15 @@ def release(name: str, now: datetime, result: str) -> None:
 
 
 def run_jobs(names: list[str] | None = None, now: datetime | None = None) -> dict[str, str]:
-    """Run the named (or all) jobs once, each in its own transaction; returns summaries."""
+    """Run the named (or all, in registration order) jobs once, each in its own transaction;
+    returns summaries. Unknown names raise KeyError before anything runs."""
     load_job_modules()
+    unknown = [name for name in names or () if name not in JOBS]
+    if unknown:
+        raise KeyError(", ".join(unknown))
     owner = owner_id()
     results = {}
-    for name in names or sorted(JOBS):
+    for name in names or list(JOBS):
         moment = now or utcnow()
         if not acquire(name, moment, owner):
             results[name] = "skipped: another run holds the lease"
@@ -93,6 +97,12 @@ def run_jobs(names: list[str] | None = None, now: datetime | None = None) -> dic
         release(name, moment, summary)
         results[name] = summary
     return results
+
+
+def job_states() -> dict[str, JobState | None]:
+    """Every registered job with its lease row (None before its first run)."""
+    load_job_modules()
+    return {name: db.session.get(JobState, name) for name in JOBS}
 
 
 def load_job_modules() -> None:

@@ -17,6 +17,7 @@ from matchmaker.common.workflow import Transition, Workflow
 from matchmaker.db import utcnow
 from matchmaker.extensions import db
 from matchmaker.matching.pending import mark_changed
+from matchmaker.needs import revisions
 from matchmaker.needs.models import PUBLIC_NEED_STATUSES, Need, NeedPolicyArea, NeedStatus
 
 S = NeedStatus
@@ -243,10 +244,14 @@ def create_need(user: User, data: NeedData) -> Need:
 
 
 def update_need(user: User, need: Need, data: NeedData, version: int | None) -> Need:
-    """Save an edit; a published need goes back to review, a stale version is refused."""
+    """Save an edit; a published need goes back to review, or, when it has an active call,
+    the edit waits as a pending revision; a stale version is refused."""
     transition = check_action(user, need, "edit")
     _check_version(need, version)
     _validate(data)
+    if need.status is S.PUBLISHED and revisions.has_active_call(need.id):
+        revisions.propose_revision(user, need, data)
+        return need
     source = need.status
     _apply(need, data)
     if transition.target != source:
@@ -291,4 +296,6 @@ def perform_action(
     if comment:
         details["comment"] = comment[:500]
     record(f"need_{action}", actor=user, obj=need, **details)
+    if action in ("approve", "close"):
+        revisions.notify_need_phase(need, "published" if action == "approve" else "closed")
     return need

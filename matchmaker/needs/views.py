@@ -15,7 +15,7 @@ from matchmaker.common.errors import Conflict, DomainError, NotAllowed
 from matchmaker.common.listing import parse_page
 from matchmaker.extensions import db
 from matchmaker.matching.views import need_section
-from matchmaker.needs import queries, services
+from matchmaker.needs import queries, revisions, services
 from matchmaker.needs.forms import (
     MAX_DB_ID,
     ActionForm,
@@ -24,7 +24,7 @@ from matchmaker.needs.forms import (
     need_form,
     parse_filters,
 )
-from matchmaker.needs.models import Need, NeedStatus
+from matchmaker.needs.models import Need, NeedRevision, NeedStatus
 
 bp = Blueprint("needs", __name__)
 
@@ -87,7 +87,9 @@ def review_queue():
     if not current_user.is_staff:
         raise NotAllowed(_("Only coordinators and administrators review needs."))
     page = queries.review_queue(parse_page(request.args.get("page")), _per_page())
-    return render_template("needs/review.html", page=page)
+    return render_template(
+        "needs/review.html", page=page, pending_revisions=revisions.pending_revisions()
+    )
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])
@@ -142,8 +144,64 @@ def render_detail(
         error=error,
         comment_form=comment_form or RequestChangesForm(formdata=None),
         matches=need_section(user, need, request.args),
+        **revision_context(user, need),
     )
     return page, status
+
+
+REVISION_FIELDS = {
+    "title": _l("Title"),
+    "summary": _l("Summary"),
+    "problem": _l("Problem and background"),
+    "desired_outcome": _l("Desired outcome"),
+    "constraints": _l("Constraints"),
+    "policy_areas": _l("Policy areas"),
+    "sdg_goals": _l("SDG goals"),
+    "budget_min": _l("Budget from (JPY)"),
+    "budget_max": _l("Budget up to (JPY)"),
+    "demo_site": _l("Expected demonstration site"),
+    "timeline": _l("Timeline"),
+    "contact_name": _l("Contact person"),
+    "contact_email": _l("Contact e-mail address"),
+    "language": _l("Language of this need"),
+    "title_translated": _l("Title in the other language"),
+    "summary_translated": _l("Summary in the other language"),
+    "min_trl": _l("Minimum technology readiness level (TRL 1–9)"),
+}
+
+
+def revision_changes(need: Need, revision: NeedRevision) -> list[tuple[str, object, object]]:
+    """(label, published value, proposed value) for each field the revision changes."""
+    changes = []
+    for name, label in REVISION_FIELDS.items():
+        old, new = getattr(need, name), revision.data.get(name)
+        if isinstance(old, list):
+            old, new = sorted(old), sorted(new or [])
+        if (old or None) != (new or None):
+            changes.append((str(label), old, new))
+    return changes
+
+
+def revision_context(user, need: Need) -> dict:
+    """Calls on the need, whether the reader may open one, and a pending revision to decide."""
+    from matchmaker.calls.queries import calls_for_need
+    from matchmaker.calls.services import can_open_call
+
+    context = {
+        "need_calls": calls_for_need(user, need),
+        "can_open_call": can_open_call(user, need),
+        "revision": None,
+        "revision_changes": [],
+        "can_decide_revision": False,
+    }
+    owner = user.is_authenticated and user.belongs_to(need.organization_id)
+    if owner or (user.is_authenticated and user.is_staff):
+        revision = revisions.pending_revision(need)
+        if revision is not None:
+            context["revision"] = revision
+            context["revision_changes"] = revision_changes(need, revision)
+            context["can_decide_revision"] = user.is_staff and user.is_approved
+    return context
 
 
 @bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
@@ -165,12 +223,21 @@ def edit_need(need_id: int):
             form.form_errors.append(exc.message)
             status = exc.status_code if isinstance(exc, Conflict) else 200
         else:
-            if need.status is NeedStatus.IN_REVIEW:
+            if need.status is NeedStatus.PUBLISHED and revisions.pending_revision(need):
+                flash(
+                    _(
+                        "Your edit waits for a coordinator's approval because this need has "
+                        "an active call. The published text stays visible until then."
+                    ),
+                    "success",
+                )
+            elif need.status is NeedStatus.IN_REVIEW:
                 flash(_("Saved. The need is in review; a coordinator will check it."), "success")
             else:
                 flash(_("Saved."), "success")
             return redirect(url_for(".show_need", need_id=need.id))
-    return render_template("needs/form.html", form=form, need=need), status
+    active_call = need.status is NeedStatus.PUBLISHED and revisions.has_active_call(need.id)
+    return render_template("needs/form.html", form=form, need=need, active_call=active_call), status
 
 
 def _action_view(action: str, done_message):
@@ -211,3 +278,48 @@ for _action, (_slug, _message) in ACTION_ROUTES.items():
         view_func=_action_view(_action, _message),
         methods=["POST"],
     )
+
+
+def _load_revision(need_id: int, revision_id: int) -> tuple[Need, NeedRevision]:
+    need = load_visible_need(need_id)
+    revision = db.session.get(NeedRevision, revision_id) if revision_id <= MAX_DB_ID else None
+    if revision is None or revision.need_id != need.id:
+        abort(404)
+    return need, revision
+
+
+@bp.post("/needs/<int:need_id>/revisions/<int:revision_id>/approve")
+@login_required
+def approve_revision(need_id: int, revision_id: int):
+    need, revision = _load_revision(need_id, revision_id)
+    if not ActionForm().validate_on_submit():
+        return render_detail(need, status=400, error=_("The form expired; try again."))
+    try:
+        revisions.approve_revision(_user(), revision)
+    except DomainError as exc:
+        db.session.rollback()
+        return render_detail(need, status=exc.status_code, error=exc.message)
+    flash(
+        _("The revision is approved and published; followers and applicants are told."), "success"
+    )
+    return redirect(url_for(".show_need", need_id=need.id))
+
+
+@bp.post("/needs/<int:need_id>/revisions/<int:revision_id>/reject")
+@login_required
+def reject_revision(need_id: int, revision_id: int):
+    need, revision = _load_revision(need_id, revision_id)
+    form = RequestChangesForm()
+    if not form.validate_on_submit():
+        return render_detail(
+            need,
+            status=400,
+            error=_("Explain why the revision is rejected; the comment is required."),
+        )
+    try:
+        revisions.reject_revision(_user(), revision, form.comment.data)
+    except DomainError as exc:
+        db.session.rollback()
+        return render_detail(need, status=exc.status_code, error=exc.message)
+    flash(_("The revision is rejected; the published text is unchanged."), "success")
+    return redirect(url_for(".show_need", need_id=need.id))
