@@ -16,6 +16,9 @@ DEFAULTS: dict[str, object] = {
     "SECRET_KEY": "",
     "TRUSTED_HOSTS": "",
     "UPLOAD_DIR": "",
+    "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,  # one PDF
+    "ORG_UPLOAD_QUOTA_BYTES": 200 * 1024 * 1024,  # all uploads of one organization
+    "QUESTION_LIMIT": "10 per hour",  # public questions on calls, per user
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
     "MAX_FORM_PARTS": 200,
@@ -40,6 +43,8 @@ _INT_KEYS = {
     "MAX_FORM_PARTS",
     "PAGE_SIZE",
     "SMTP_PORT",
+    "MAX_UPLOAD_BYTES",
+    "ORG_UPLOAD_QUOTA_BYTES",
 }
 
 
@@ -74,6 +79,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict[str,
         "MAX_CONTENT_LENGTH": cfg["MAX_CONTENT_LENGTH"],
         "MAX_FORM_MEMORY_SIZE": cfg["MAX_FORM_MEMORY_SIZE"],
         "MAX_FORM_PARTS": cfg["MAX_FORM_PARTS"],
+        "UPLOAD_DIR": cfg["UPLOAD_DIR"],
+        "MAX_UPLOAD_BYTES": cfg["MAX_UPLOAD_BYTES"],
+        "ORG_UPLOAD_QUOTA_BYTES": cfg["ORG_UPLOAD_QUOTA_BYTES"],
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

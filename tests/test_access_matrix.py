@@ -1,14 +1,19 @@
 """Every route × every role: the server decides who may see and do what.
 
 The table must name every route of the app: a new route without a row fails
-`test_every_route_is_in_the_matrix`, so access is decided before a route ships.
+`test_every_route_is_in_the_matrix`, so access is decided before a route ships. The tables of
+issue 4's routes (calls, proposals, evaluation, review queue, notifications) and their larger
+world are in tests/test_access_matrix_calls.py; the completeness test reads them too.
 """
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from matchmaker.accounts.models import OrgKind, Role
+from matchmaker.db import Base
+from matchmaker.extensions import db
 from matchmaker.needs.models import NeedStatus
 from matchmaker.seeds.models import SeedStatus
 from tests.factories import make_need, make_org, make_seed, make_user
@@ -19,7 +24,8 @@ ROLES = (
     "other_provider",
     "department",
     "other_department",
-    "reviewer",
+    "reviewer",  # assigned to the call under evaluation (tests/test_access_matrix_calls.py)
+    "other_reviewer",  # assigned to the same call, with a declared conflict with the provider
     "coordinator",
     "admin",
 )
@@ -111,8 +117,7 @@ OPEN_POSTS = {
 }
 
 
-@pytest.fixture
-def world():
+def make_world():
     """Two departments, two providers, and needs and seeds in the states that matter."""
     department, other_department = make_org(OrgKind.DEPARTMENT), make_org(OrgKind.DEPARTMENT)
     startup, other_startup = make_org(OrgKind.STARTUP), make_org(OrgKind.STARTUP)
@@ -122,6 +127,7 @@ def world():
         "department": make_user(Role.DEPARTMENT, org=department),
         "other_department": make_user(Role.DEPARTMENT, org=other_department),
         "reviewer": make_user(Role.REVIEWER),
+        "other_reviewer": make_user(Role.REVIEWER),
         "coordinator": make_user(Role.COORDINATOR),
         "admin": make_user(Role.ADMIN),
     }
@@ -138,8 +144,14 @@ def world():
         "pending_user": make_user(
             Role.DEPARTMENT, org=other_department, status=AccountStatus.PENDING
         ).id,
+        "startup": startup.id,
     }
     return users, ids
+
+
+@pytest.fixture
+def world():
+    return make_world()
 
 
 def sign_in(login_as, users, role):
@@ -147,8 +159,20 @@ def sign_in(login_as, users, role):
         login_as(user=users[role])
 
 
+def snapshot() -> dict[str, list[str]]:
+    """Every row of every table, to prove that a refused request changed nothing."""
+    db.session.expire_all()
+    return {
+        table.name: sorted(repr(tuple(row)) for row in db.session.execute(select(table)))
+        for table in Base.metadata.sorted_tables
+    }
+
+
 def test_every_route_is_in_the_matrix(app):
-    covered = {row[0] for row in GET_MATRIX} | {row[0] for row in POST_MATRIX} | OPEN_POSTS
+    from tests.test_access_matrix_calls import CALL_GET_MATRIX, CALL_POST_MATRIX
+
+    tables = (GET_MATRIX, POST_MATRIX, CALL_GET_MATRIX, CALL_POST_MATRIX)
+    covered = {row[0] for table in tables for row in table} | OPEN_POSTS
     routes = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert routes - covered == set()
 
@@ -173,7 +197,10 @@ def test_get_access(client, login_as, world, role, endpoint, url, expected):
 def test_post_access(client, login_as, world, role, endpoint, url, allowed):
     users, ids = world
     sign_in(login_as, users, role)
+    before = snapshot() if role not in allowed else None
     response = client.post(url.format(**ids), data=POST_DATA.get(endpoint, {}))
+    if before is not None:
+        assert snapshot() == before, f"{role} POST {url} changed the database"
     if role == "anonymous":
         assert response.status_code == LOGIN and "/login" in response.location
     elif role in allowed:

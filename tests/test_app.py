@@ -50,6 +50,17 @@ def test_development_generates_a_secret_key_once(tmp_path):
     assert first.secret_key == second.secret_key and len(first.secret_key) >= 32
 
 
+def test_upload_settings_reach_the_upload_service(tmp_path, monkeypatch):
+    monkeypatch.setenv("MATCHMAKER_MAX_UPLOAD_BYTES", "2048")
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "sqlite://"})
+    with app.app_context():
+        from matchmaker.uploads import services
+
+        assert services.upload_dir() == tmp_path / "uploads"
+        assert services.max_file_bytes() == 2048
+        assert services.org_quota_bytes() == 200 * 1024 * 1024
+
+
 def test_migrations_match_the_models(app):
     """Equivalent of `alembic check`: the upgraded schema has no diff against the ORM metadata."""
     with app.app_context(), db.engine.connect() as conn:

@@ -7,12 +7,18 @@ from sqlalchemy import func, select
 
 from matchmaker.accounts.models import AccountStatus, Organization, OrgKind, Role, User
 from matchmaker.audit.models import AuditEvent
+from matchmaker.calls.models import Call, CallCriterion, CallDocument, CallQuestion
 from matchmaker.common.taxonomy import POLICY_AREAS, SDG_GOALS
 from matchmaker.common.text import normalize
 from matchmaker.demo.services import demo_data, load_demo_data
+from matchmaker.evaluation.models import ReviewerAssignment, Score
 from matchmaker.extensions import db
 from matchmaker.needs.models import Need, NeedStatus
+from matchmaker.notifications.models import Follow, Notification, OutboxMessage
+from matchmaker.proposals.models import Proposal
+from matchmaker.review.models import PairNote, PairReview, PairReviewEvent
 from matchmaker.seeds.models import Seed, SeedStatus
+from matchmaker.uploads.models import Attachment
 from tests.factories import make_user
 
 
@@ -20,8 +26,27 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
+SELECTION_MODELS = (
+    Call,
+    CallCriterion,
+    CallDocument,
+    CallQuestion,
+    Proposal,
+    ReviewerAssignment,
+    Score,
+    PairReview,
+    PairReviewEvent,
+    PairNote,
+    Follow,
+    Notification,
+    OutboxMessage,
+    Attachment,
+)
+
+
 def counts() -> dict[str, int]:
-    return {m.__name__: count(m) for m in (Organization, User, Need, Seed, AuditEvent)}
+    models = (Organization, User, Need, Seed, AuditEvent, *SELECTION_MODELS)
+    return {m.__name__: count(m) for m in models}
 
 
 @pytest.fixture
@@ -41,6 +66,9 @@ def test_demo_load_creates_the_data_once(app):
     assert after_first["User"] == len(data["users"])
     assert after_first["Need"] == len(data["needs"])
     assert after_first["Seed"] == len(data["seeds"])
+    assert after_first["Call"] == len(data["calls"]) >= 3
+    assert after_first["Proposal"] == sum(len(c["proposals"]) for c in data["calls"])
+    assert all(after_first[m.__name__] for m in SELECTION_MODELS), after_first
 
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0, second.output

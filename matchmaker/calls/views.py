@@ -240,7 +240,7 @@ def download_document(call_id: int, document_id: int):
 
 
 def _question_limit() -> str:
-    return current_app.config.get("MATCHMAKER_QUESTION_LIMIT", "10 per hour")
+    return current_app.config.get("MATCHMAKER_QUESTION_LIMIT") or "10 per hour"
 
 
 def _question_key() -> str:

@@ -16,6 +16,7 @@ from matchmaker.accounts.passwords import password_problems
 from matchmaker.accounts.services import create_user
 from matchmaker.audit.services import record
 from matchmaker.db import utcnow
+from matchmaker.demo.selection import play_selection
 from matchmaker.extensions import db
 from matchmaker.needs import services as needs_services
 from matchmaker.needs.models import Need, NeedPolicyArea, NeedStatus
@@ -89,7 +90,8 @@ def generate_password(email: str = "", name: str = "") -> str:
 
 
 def load_demo_data() -> list[DemoAccount] | None:
-    """Create organizations, accounts, needs and seeds; None when the database has content."""
+    """Create organizations, accounts, needs, seeds and the selection workflow on them (calls,
+    proposals, reviews, notices); None when the database has content."""
     if database_has_content():
         return None
     data = demo_data()
@@ -116,17 +118,17 @@ def load_demo_data() -> list[DemoAccount] | None:
             )
         )
     coordinator = users.get("coordinator")
-    for spec in data["needs"]:
-        _need(spec, orgs, users, coordinator, now)
-    for spec in data["seeds"]:
-        _seed(spec, orgs, users, now)
+    needs = {spec["key"]: _need(spec, orgs, users, coordinator, now) for spec in data["needs"]}
+    seeds = {spec["key"]: _seed(spec, orgs, users, now) for spec in data["seeds"]}
     db.session.flush()
+    calls = play_selection(data, users, needs, seeds, now)
     record(
         "demo_data_loaded",
         organizations=len(orgs),
         users=len(users),
         needs=len(data["needs"]),
         seeds=len(data["seeds"]),
+        calls=len(calls),
     )
     return accounts
 

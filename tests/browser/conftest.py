@@ -7,6 +7,7 @@ the rolled-back session of tests/conftest.py (see DECISIONS.md).
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -48,16 +49,24 @@ class LiveServer:
         with self.app.test_request_context(), force_locale(locale):
             return _(msgid)
 
-    def make_user(self, role: Role) -> User:
+    def make_user(self, role: Role, **kwargs) -> User:
         with self.app.app_context():
-            user = factories.make_user(role)
+            user = factories.make_user(role, **kwargs)
             db.session.commit()
             db.session.refresh(user)
             db.session.expunge(user)
             return user
 
+    def sign_in(self, page, user, locale: str) -> None:
+        page.goto(f"{self.url}/login?lang={locale}")
+        page.fill("input[name=email]", user.email)
+        page.fill("input[name=password]", factories.PASSWORD)
+        page.get_by_role("button", name=self.label("Sign in", locale), exact=True).click()
+        page.wait_for_url(re.compile(r"/dashboard"))
 
-@pytest.fixture(scope="module")
+
+# one server and one Chromium for every browser test: starting them is most of the cost
+@pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     instance = tmp_path_factory.mktemp("live")
     app = build_app(f"sqlite:///{instance / 'live.db'}", instance, TESTING=False)
@@ -74,7 +83,7 @@ def live_server(tmp_path_factory):
             db.engine.dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     in_ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
     if not CHROMIUM.exists():

@@ -23,14 +23,6 @@ SUMMARIES = {
 }
 
 
-def sign_in(page, server, user, locale: str) -> None:
-    page.goto(f"{server.url}/login?lang={locale}")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", "correct horse battery staple 42")
-    page.get_by_role("button", name=server.label("Sign in", locale), exact=True).click()
-    page.wait_for_url(re.compile(r"/dashboard"))
-
-
 @pytest.mark.parametrize("locale", ["en", "ja"])
 def test_need_goes_from_draft_to_the_public_list(browser, live_server, screenshot, locale):
     expect = pytest.importorskip("playwright.sync_api").expect
@@ -42,7 +34,7 @@ def test_need_goes_from_draft_to_the_public_list(browser, live_server, screensho
     department = browser.new_context(locale="en-US" if locale == "en" else "ja-JP")
     page = department.new_page()
     page.set_default_timeout(20_000)
-    sign_in(page, live_server, staff, locale)
+    live_server.sign_in(page, staff, locale)
     screenshot(page, "1-dashboard")
 
     page.goto(f"{live_server.url}/needs/new")
@@ -68,7 +60,7 @@ def test_need_goes_from_draft_to_the_public_list(browser, live_server, screensho
     staff_context = browser.new_context(locale="en-US" if locale == "en" else "ja-JP")
     review = staff_context.new_page()
     review.set_default_timeout(20_000)
-    sign_in(review, live_server, coordinator, locale)
+    live_server.sign_in(review, coordinator, locale)
     review.goto(need_url)
     review.get_by_role("button", name=label("Approve", locale), exact=True).click()
     review.wait_for_load_state()
