@@ -10,10 +10,12 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from matchmaker.common import labels, taxonomy
 from matchmaker.common.errors import DomainError
+from matchmaker.common.persistence import is_write_conflict
 from matchmaker.extensions import db
 
 log = logging.getLogger("matchmaker")
@@ -91,6 +93,17 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
         return render_error(exc.status_code, _("Request refused"), exc.message)
+
+    @app.errorhandler(OperationalError)
+    def _locked(exc: OperationalError):
+        if not is_write_conflict(exc):
+            return _unexpected(exc)
+        db.session.rollback()
+        return render_error(
+            409,
+            _("Conflict"),
+            _("Someone else changed this at the same moment. Reload the page and try again."),
+        )
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):

@@ -86,3 +86,17 @@ def test_each_test_starts_with_an_empty_database(client, attempt):
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
     user = make_user(email="same@example.org")
     client.post("/login", data={"email": user.email, "password": "wrong wrong wrong"})
+
+
+def test_a_locked_database_is_a_conflict_not_a_500(app, client, monkeypatch):
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    def locked():
+        raise OperationalError("UPDATE x", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setitem(app.view_functions, "main.index", locked)
+    response = client.get("/")
+    assert response.status_code == 409
+    assert "Reload the page" in response.get_data(as_text=True)

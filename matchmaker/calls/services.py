@@ -8,7 +8,6 @@ from datetime import datetime
 from flask import abort
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm.exc import StaleDataError
 
 from matchmaker.accounts.models import Role, User
 from matchmaker.audit.services import record
@@ -22,6 +21,7 @@ from matchmaker.calls.models import (
 )
 from matchmaker.common import taxonomy
 from matchmaker.common.errors import Conflict, DomainError, NotAllowed
+from matchmaker.common.persistence import flush_or_conflict
 from matchmaker.common.text import search_blob
 from matchmaker.common.workflow import Transition, Workflow
 from matchmaker.db import utcnow
@@ -171,12 +171,9 @@ def allowed_call_actions(user, call: Call) -> list[str]:
 
 
 def _flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError as exc:
-        raise Conflict(
-            _("Someone else changed this call at the same moment. Reload the page and try again.")
-        ) from exc
+    flush_or_conflict(
+        _("Someone else changed this call at the same moment. Reload the page and try again.")
+    )
 
 
 def _validate(data: CallData) -> None:

@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from matchmaker.accounts.models import AccountStatus, Role, User
 from matchmaker.audit.services import record
 from matchmaker.calls.models import Call, CallStatus
-from matchmaker.common.errors import Conflict, DomainError, IllegalTransition, NotAllowed
+from matchmaker.common.errors import DomainError, IllegalTransition, NotAllowed
+from matchmaker.common.persistence import flush_or_conflict
 from matchmaker.common.workflow import Transition, Workflow
 from matchmaker.db import utcnow
 from matchmaker.evaluation import notices  # noqa: F401  (registers the notice kinds)
@@ -80,10 +80,7 @@ def check_assignment_action(actor: User, assignment: ReviewerAssignment, action:
 
 
 def _flush(message: str) -> None:
-    try:
-        db.session.flush()
-    except StaleDataError as exc:
-        raise Conflict(message) from exc
+    flush_or_conflict(message)
 
 
 # ---- who may review what --------------------------------------------------------------------

@@ -9,11 +9,11 @@ from dataclasses import asdict
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from matchmaker.accounts.models import AccountStatus, User
 from matchmaker.audit.services import record
-from matchmaker.common.errors import Conflict, DomainError, IllegalTransition, NotAllowed
+from matchmaker.common.errors import DomainError, IllegalTransition, NotAllowed
+from matchmaker.common.persistence import flush_or_conflict
 from matchmaker.db import utcnow
 from matchmaker.extensions import db
 from matchmaker.needs import notices  # noqa: F401  (registers the notification kinds)
@@ -91,10 +91,7 @@ def approve_revision(user: User, revision: NeedRevision, now=None) -> Need:
     revision.status = R.APPROVED
     revision.decided_by_id = user.id
     revision.decided_at = now or utcnow()
-    try:
-        db.session.flush()
-    except StaleDataError as exc:
-        raise Conflict(_("Someone else changed this need at the same moment.")) from exc
+    flush_or_conflict(_("Someone else changed this need at the same moment."))
     mark_changed(db.session, "need", need.id)
     record("need_revision_approve", actor=user, obj=need, revision_id=revision.id)
     _notify_revised(need, revision)

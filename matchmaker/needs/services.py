@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm.exc import StaleDataError
 
 from matchmaker.accounts.models import Role, User
 from matchmaker.audit.services import record
 from matchmaker.common import taxonomy
 from matchmaker.common.errors import Conflict, DomainError, NotAllowed
+from matchmaker.common.persistence import flush_or_conflict
 from matchmaker.common.text import search_blob
 from matchmaker.common.workflow import Transition, Workflow
 from matchmaker.db import utcnow
@@ -155,12 +155,9 @@ def _check_version(need: Need, expected: int | None) -> None:
 
 
 def _flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError as exc:
-        raise Conflict(
-            _("Someone else changed this need at the same moment. Reload the page and try again.")
-        ) from exc
+    flush_or_conflict(
+        _("Someone else changed this need at the same moment. Reload the page and try again.")
+    )
 
 
 def search_text_for(need: Need, areas: list[str]) -> str:

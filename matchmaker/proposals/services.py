@@ -12,11 +12,11 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from matchmaker.audit.services import record
 from matchmaker.calls.models import Call, CallStatus
 from matchmaker.common.errors import Conflict, DomainError, IllegalTransition, NotAllowed
+from matchmaker.common.persistence import flush_or_conflict
 from matchmaker.common.timezone import format_tokyo
 from matchmaker.common.workflow import Transition, Workflow
 from matchmaker.db import utcnow
@@ -156,14 +156,9 @@ def _check_version(proposal: Proposal, expected_version: int | None) -> None:
 
 
 def _flush() -> None:
-    """Flush; a concurrent write detected by the version column becomes a Conflict."""
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(
-            _("Someone else changed this proposal at the same time. Reload the page and try again.")
-        ) from None
+    flush_or_conflict(
+        _("Someone else changed this proposal at the same time. Reload the page and try again.")
+    )
 
 
 def _apply(proposal: Proposal, data: ProposalData) -> None:

@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from matchmaker.accounts.models import Role
 from matchmaker.audit.services import record
 from matchmaker.common.errors import Conflict, DomainError, IllegalTransition, NotAllowed
+from matchmaker.common.persistence import flush_or_conflict
 from matchmaker.common.workflow import Transition, Workflow
 from matchmaker.db import utcnow
 from matchmaker.extensions import db
@@ -199,10 +199,7 @@ def _apply(user, need, seed, action, reason, ranked: dict, now) -> PairReview:
     pair.updated_by_id = user.id
     if seed.id in ranked:
         pair.score, pair.signals = ranked[seed.id]
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise _stale(seed) from None
+    flush_or_conflict(_stale(seed).message)
     db.session.add(
         PairReviewEvent(
             pair_review_id=pair.id,

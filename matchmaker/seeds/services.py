@@ -8,12 +8,12 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm.exc import StaleDataError
 
 from matchmaker.accounts.models import PROVIDER_ORG_KINDS, Role, User
 from matchmaker.audit.services import record
 from matchmaker.common import taxonomy
 from matchmaker.common.errors import Conflict, DomainError, IllegalTransition, NotAllowed
+from matchmaker.common.persistence import flush_or_conflict
 from matchmaker.common.text import search_blob
 from matchmaker.common.workflow import Transition, Workflow
 from matchmaker.db import utcnow
@@ -208,14 +208,9 @@ def _apply(seed: Seed, data: SeedData) -> None:
 
 
 def _flush() -> None:
-    """Flush; a concurrent write detected by the version column becomes a Conflict."""
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(
-            _("Someone else changed this seed at the same time. Reload the page and try again.")
-        ) from None
+    flush_or_conflict(
+        _("Someone else changed this seed at the same time. Reload the page and try again.")
+    )
 
 
 def create_seed(actor: User, data: SeedData) -> Seed:
