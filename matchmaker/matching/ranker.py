@@ -154,6 +154,14 @@ class HybridRanker:
             same.add(CROSS_LANGUAGE_SIGNAL)
         return same if same & set(self.vectors) else set(self.vectors)
 
+    def weighted_signals(self, query_language: str, mixed, signals: dict) -> list[str]:
+        """The computed signals that carry weight here; the rest are only reported."""
+        same = weights_for(self.weights, query_language)
+        names = [n for n in signals if same.get(n, 0) > 0]
+        if mixed is not None and CROSS_LANGUAGE_SIGNAL in signals:
+            names.append(CROSS_LANGUAGE_SIGNAL)
+        return list(dict.fromkeys(names)) or list(signals)
+
     def other_languages(self, query_language: str) -> bool:
         """Whether any row is in another language than the query (else no cross-language
         bookkeeping is needed over the candidates)."""
@@ -192,7 +200,8 @@ class HybridRanker:
         lexical = self.lexical.scores([query.text])
         signals["lexical_word"] = lexical["word"][0]
         signals["lexical_char"] = lexical["char"][0]
-        candidate = signals if every_row else {n: v[rows] for n, v in signals.items()}
+        ranked_on = self.weighted_signals(query.language, mixed, signals)
+        candidate = {n: signals[n] if every_row else signals[n][rows] for n in ranked_on}
         normalised = {name: zscore(values) for name, values in candidate.items()}
         fused = fuse(candidate, self.weights, query.language, mixed, normalised)
 
@@ -204,14 +213,14 @@ class HybridRanker:
             top = mmr_select(top, fused[top], dense.as_float32(basis[rows[top]]), top_k, diversity)
         top = top[:top_k]
 
-        raw = {name: values[top] for name, values in candidate.items()}
+        raw = {name: values[rows[top]] for name, values in signals.items()}
         for name in set(self.vectors) - set(raw):  # weightless here: shown, not ranked on
             raw[name] = dense.rows_times(self.vectors[name], rows[top], query_vectors[name])
         matches = []
         for position, i in enumerate(top):
             doc = self.docs[rows[i]]
             pair = pair_weights(self.weights, query.language, str(languages[i]))
-            weighted = {n: pair.get(n, 0.0) * float(normalised[n][i]) for n in candidate}
+            weighted = {n: pair.get(n, 0.0) * float(normalised[n][i]) for n in normalised}
             match = Match(
                 id=doc.id,
                 score=float(fused[i]),
