@@ -199,6 +199,7 @@ def test_upload_download_and_delete_a_pdf(client, login_as, call, owner):
 
     page = client.get(f"/proposals/{proposal.id}")
     assert b"plan.pdf" in page.data and b"budget.pdf" in page.data
+    assert f"({len(PDF)} Bytes)".encode() in page.data  # small files are not "0.0 KB"
     download = client.get(f"/proposals/{proposal.id}/attachments/{item.id}")
     assert download.status_code == 200 and download.data == PDF
     assert download.headers["Content-Disposition"].startswith("attachment")
