@@ -8,13 +8,24 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from matchmaker.accounts.models import Organization, OrgKind, User
+from matchmaker.accounts.models import AccountStatus, Organization, OrgKind, User
 from matchmaker.accounts.permissions import require_admin
 from matchmaker.audit.services import record
 from matchmaker.common.errors import Conflict, DomainError
 from matchmaker.extensions import db
 
 NAME_MAX = 200
+
+
+def active_members(organization_id: int) -> list[User]:
+    """The organization's active accounts: whom a notice to the organization reaches."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.organization_id == organization_id, User.status == AccountStatus.ACTIVE)
+            .order_by(User.id)
+        )
+    )
 
 
 def clean_website(url: str | None) -> str | None:

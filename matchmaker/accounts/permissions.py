@@ -8,6 +8,11 @@ from matchmaker.accounts.models import Role, User
 from matchmaker.common.errors import NotAllowed
 
 
+def is_signed_in(user) -> bool:
+    """True for a signed-in user; False for None and the anonymous user."""
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
 def is_admin(actor: User | None) -> bool:
     """An approved, signed-in administrator."""
     return (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -13,10 +12,9 @@ from matchmaker.accounts.models import AccountStatus, Organization, OrgKind, Rol
 from matchmaker.accounts.permissions import require_admin
 from matchmaker.audit.models import AuditEvent
 from matchmaker.common.listing import Page, paginate, search_terms
+from matchmaker.common.timezone import TOKYO
 from matchmaker.db import utcnow
 from matchmaker.extensions import db
-
-TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from matchmaker.accounts.models import Role, User
+from matchmaker.accounts.permissions import is_signed_in
 from matchmaker.audit.services import record
 from matchmaker.calls import notices  # noqa: F401  (registers the notification kinds)
 from matchmaker.calls.models import (
@@ -96,13 +97,9 @@ class CallData:
 # ---- visibility and permissions -------------------------------------------------------------
 
 
-def _signed_in(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False))
-
-
 def can_manage_call(user, call: Call) -> bool:
     """Staff, or a member of the department that owns the call."""
-    if not _signed_in(user):
+    if not is_signed_in(user):
         return False
     if user.is_staff:
         return True
@@ -121,7 +118,7 @@ def can_view_call(user, call: Call) -> bool:
 
 def can_open_call(user, need: Need) -> bool:
     """A department member on its own published need, or a coordinator/admin on any."""
-    if not _signed_in(user) or need.status is not NeedStatus.PUBLISHED or not user.is_approved:
+    if not is_signed_in(user) or need.status is not NeedStatus.PUBLISHED or not user.is_approved:
         return False
     if user.is_staff:
         return True

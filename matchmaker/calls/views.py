@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -39,13 +37,8 @@ DONE = {
 
 @bp.app_context_processor
 def _call_helpers():
-    """Endpoint names (so pages can link to routes other packages may not have yet) and JST."""
-    folder = Path(current_app.root_path, current_app.template_folder or "templates")
-    return {
-        "url_endpoints": set(current_app.view_functions),
-        "format_tokyo": format_tokyo,
-        "follow_button_available": (folder / "notifications" / "_follow.html").exists(),
-    }
+    """Times in templates are shown in JST."""
+    return {"format_tokyo": format_tokyo}
 
 
 def _user():

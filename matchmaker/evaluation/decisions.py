@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from matchmaker.accounts.models import AccountStatus, User
+from matchmaker.accounts.models import User
+from matchmaker.accounts.organizations import active_members
 from matchmaker.calls.models import Call, CallStatus
 from matchmaker.common.errors import Conflict, DomainError, IllegalTransition, NotAllowed
 from matchmaker.evaluation import notices  # noqa: F401  (registers the notice kinds)
@@ -138,12 +139,7 @@ def notify_outcome(proposal: Proposal) -> None:
     """One notice per applicant member; a not-selected applicant reads the reason."""
     from matchmaker.notifications.services import notify
 
-    members = db.session.scalars(
-        select(User).where(
-            User.organization_id == proposal.organization_id,
-            User.status == AccountStatus.ACTIVE,
-        )
-    ).all()
+    members = active_members(proposal.organization_id)
     params = {
         "proposal_id": proposal.id,
         "title": proposal.title,

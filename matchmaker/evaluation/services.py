@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from matchmaker.accounts.models import AccountStatus, Role, User
+from matchmaker.accounts.permissions import is_signed_in
 from matchmaker.audit.services import record
 from matchmaker.calls.models import Call, CallStatus
 from matchmaker.common.errors import DomainError, IllegalTransition, NotAllowed
@@ -84,10 +85,6 @@ def _flush(message: str) -> None:
 
 
 # ---- who may review what --------------------------------------------------------------------
-
-
-def is_signed_in(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
 def active_assignment(user, call_id: int) -> ReviewerAssignment | None:

@@ -142,9 +142,9 @@ class HybridRanker:
         return {name: dense.matvec(self.vectors[name], query_vectors[name]) for name in names}
 
     def needed_signals(self, query_language: str, languages: np.ndarray | None) -> set[str]:
-        """The dense signals that carry weight for these candidates: the others are computed
-        only for the top k, so an English query does not pay for a Japanese-only signal.
-        `languages` None: every candidate is in the query's language."""
+        """The signals that carry weight for these candidates: the others are not computed
+        over the corpus (only for the top k, to be shown), so an English query does not pay
+        for a Japanese-only signal. `languages` None: all are in the query's language."""
         same = {name for name, w in weights_for(self.weights, query_language).items() if w > 0}
         if (
             query_language
@@ -152,15 +152,7 @@ class HybridRanker:
             and ((languages != query_language) & (languages != "")).any()
         ):
             same.add(CROSS_LANGUAGE_SIGNAL)
-        return same if same & set(self.vectors) else set(self.vectors)
-
-    def weighted_signals(self, query_language: str, mixed, signals: dict) -> list[str]:
-        """The computed signals that carry weight here; the rest are only reported."""
-        same = weights_for(self.weights, query_language)
-        names = [n for n in signals if same.get(n, 0) > 0]
-        if mixed is not None and CROSS_LANGUAGE_SIGNAL in signals:
-            names.append(CROSS_LANGUAGE_SIGNAL)
-        return list(dict.fromkeys(names)) or list(signals)
+        return same
 
     def other_languages(self, query_language: str) -> bool:
         """Whether any row is in another language than the query (else no cross-language
@@ -196,11 +188,12 @@ class HybridRanker:
         mixed = languages if self.other_languages(query.language) else None
         if query_vectors is None:
             query_vectors = {n: v[0] for n, v in self.encode([query]).items()}
-        signals = self.dense_scores(query_vectors, self.needed_signals(query.language, mixed))
+        weighted = self.needed_signals(query.language, mixed)
+        signals = self.dense_scores(query_vectors, weighted)
         lexical = self.lexical.scores([query.text])
         signals["lexical_word"] = lexical["word"][0]
         signals["lexical_char"] = lexical["char"][0]
-        ranked_on = self.weighted_signals(query.language, mixed, signals)
+        ranked_on = [n for n in signals if n in weighted] or list(signals)
         candidate = {n: signals[n] if every_row else signals[n][rows] for n in ranked_on}
         normalised = {name: zscore(values) for name, values in candidate.items()}
         fused = fuse(candidate, self.weights, query.language, mixed, normalised)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from matchmaker.accounts.models import Role
+from matchmaker.accounts.permissions import is_signed_in
 from matchmaker.extensions import db
 from matchmaker.matching import runtime
 from matchmaker.matching.documents import guess_language
@@ -20,13 +21,9 @@ MMR_DIVERSITY = 0.5
 SIGNAL_ORDER = ("semantic", "multilingual", "lexical")
 
 
-def _signed_in(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False))
-
-
 def can_see_need_matches(user, need: Need) -> bool:
     """Staff of the department that posted the need, coordinators and administrators."""
-    if not _signed_in(user):
+    if not is_signed_in(user):
         return False
     if user.is_staff:
         return True
@@ -35,7 +32,9 @@ def can_see_need_matches(user, need: Need) -> bool:
 
 def can_see_seed_matches(user, seed: Seed) -> bool:
     """Only members of the organization that registered the seed."""
-    return _signed_in(user) and user.role is Role.PROVIDER and user.belongs_to(seed.organization_id)
+    return (
+        is_signed_in(user) and user.role is Role.PROVIDER and user.belongs_to(seed.organization_id)
+    )
 
 
 @dataclass

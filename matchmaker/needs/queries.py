@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from matchmaker.accounts.permissions import is_signed_in
 from matchmaker.common.listing import Page, apply_search, paginate
 from matchmaker.needs.models import Need, NeedPolicyArea, NeedStatus
-from matchmaker.needs.services import is_signed_in
 
 S = NeedStatus
 LISTABLE_PUBLIC = (S.PUBLISHED, S.CLOSED)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from matchmaker.accounts.models import Role, User
+from matchmaker.accounts.permissions import is_signed_in
 from matchmaker.audit.services import record
 from matchmaker.common import taxonomy
 from matchmaker.common.errors import Conflict, DomainError, NotAllowed
@@ -80,11 +81,6 @@ class NeedData:
 
 
 # ---- visibility and permissions -------------------------------------------------------------
-
-
-def is_signed_in(user) -> bool:
-    """True for a signed-in user; False for None and the anonymous user."""
-    return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
 def can_view(user, need: Need) -> bool:

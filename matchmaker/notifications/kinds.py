@@ -7,6 +7,7 @@ a renderer takes the stored params and returns (subject, body) in the active loc
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from flask_babel import force_locale
@@ -33,16 +34,8 @@ class Rendered:
 def render(kind: str, params: dict, locale: str | None = None) -> Rendered:
     """Subject and body of one notification in `locale` (the reader's), or the active one."""
     renderer = KINDS.get(kind)
-    with force_locale(locale or "ja") if locale else _nullcontext():
+    with force_locale(locale) if locale else nullcontext():
         if renderer is None:
             return Rendered(_("Update on Matchmaker"), "")
         subject, body = renderer(params)
         return Rendered(subject, body)
-
-
-class _nullcontext:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False

@@ -7,7 +7,8 @@ from datetime import datetime
 from flask import abort
 from sqlalchemy import select
 
-from matchmaker.accounts.models import PROVIDER_ORG_KINDS, Role, User
+from matchmaker.accounts.models import PROVIDER_ORG_KINDS, Role
+from matchmaker.accounts.permissions import is_signed_in
 from matchmaker.calls.models import Call
 from matchmaker.extensions import db
 from matchmaker.proposals.models import DECISION_STATUSES, Proposal, ProposalStatus
@@ -22,13 +23,9 @@ EDITABLE_STATUSES = (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED)
 MANAGER_STATUSES = (ProposalStatus.SUBMITTED, *DECISION_STATUSES)
 
 
-def _signed_in(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False))
-
-
 def can_propose(user) -> bool:
     """Active solution providers of a non-department organization may write proposals."""
-    if not _signed_in(user) or user.role is not Role.PROVIDER or not user.is_approved:
+    if not is_signed_in(user) or user.role is not Role.PROVIDER or not user.is_approved:
         return False
     org = user.organization
     return org is not None and org.kind in PROVIDER_ORG_KINDS
@@ -38,12 +35,12 @@ def is_call_manager(user, call: Call) -> bool:
     """Staff, or the department that owns the call (approved accounts only)."""
     from matchmaker.calls.services import can_manage_call
 
-    return _signed_in(user) and user.is_approved and can_manage_call(user, call)
+    return is_signed_in(user) and user.is_approved and can_manage_call(user, call)
 
 
 def actor_kinds(user, proposal: Proposal) -> set[str]:
     """How the user relates to this proposal, in the vocabulary of PROPOSAL_WORKFLOW."""
-    if not _signed_in(user) or not user.is_approved:
+    if not is_signed_in(user) or not user.is_approved:
         return set()
     kinds = set()
     if can_propose(user) and user.belongs_to(proposal.organization_id):
@@ -56,7 +53,7 @@ def actor_kinds(user, proposal: Proposal) -> set[str]:
 
 
 def is_member(user, proposal: Proposal) -> bool:
-    return _signed_in(user) and user.belongs_to(proposal.organization_id)
+    return is_signed_in(user) and user.belongs_to(proposal.organization_id)
 
 
 def can_view_proposal(user, proposal: Proposal) -> bool:
@@ -82,7 +79,7 @@ def can_download(user, proposal: Proposal) -> bool:
     """Those who see the proposal, and reviewers the evaluation allows to review it."""
     if can_view_proposal(user, proposal):
         return True
-    if not _signed_in(user) or user.role is not Role.REVIEWER:
+    if not is_signed_in(user) or user.role is not Role.REVIEWER:
         return False
     if proposal.status not in MANAGER_STATUSES:  # drafts are never reviewed
         return False
@@ -135,15 +132,6 @@ def organization_proposals(organization_id: int) -> list[Proposal]:
             select(Proposal)
             .where(Proposal.organization_id == organization_id)
             .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
-        )
-    )
-
-
-def org_members(organization_id: int) -> list[User]:
-    """Active accounts of an organization (receipts and "proposal received" notices)."""
-    return list(
-        db.session.scalars(
-            select(User).where(User.organization_id == organization_id).order_by(User.id)
         )
     )
 

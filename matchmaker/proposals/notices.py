@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from matchmaker.accounts.organizations import active_members
 from matchmaker.audit.models import AuditEvent
 from matchmaker.extensions import db
 from matchmaker.notifications.kinds import notice_kind
-from matchmaker.proposals.access import org_members
 from matchmaker.proposals.models import Proposal
 
 
@@ -65,14 +65,14 @@ def notify_submitted(proposal: Proposal) -> None:
     }
     link = f"/proposals/{proposal.id}"  # relative, also valid outside a request (jobs)
     notify(
-        org_members(proposal.organization_id),
+        active_members(proposal.organization_id),
         "proposal_submitted",
         params,
         link,
         f"proposal:{proposal.id}:submitted:{count}",
     )
     notify(
-        org_members(call.organization_id),
+        active_members(call.organization_id),
         "proposal_received",
         params,
         link,

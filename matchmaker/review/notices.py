@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from matchmaker.accounts.models import AccountStatus, User
+from matchmaker.accounts.organizations import active_members
 from matchmaker.calls.models import Call, CallStatus
 from matchmaker.extensions import db
 from matchmaker.notifications.kinds import notice_kind
@@ -35,11 +35,7 @@ def open_call_of(need_id: int) -> Call | None:
 
 def notify_invited(need, seed) -> list:
     """Tell the seed organization's active members once per pair, however often it is invited."""
-    members = db.session.scalars(
-        select(User).where(
-            User.organization_id == seed.organization_id, User.status == AccountStatus.ACTIVE
-        )
-    ).all()
+    members = active_members(seed.organization_id)
     call = open_call_of(need.id)
     params = {
         "need_id": need.id,

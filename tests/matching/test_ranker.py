@@ -219,7 +219,8 @@ def test_weightless_signals_are_skipped_but_still_reported(ranker, monkeypatch):
     languages = np.array(["en"] * 3, dtype=object)
     assert "multilingual" not in ranker.needed_signals("en", languages)
     assert "multilingual" in ranker.needed_signals("en", np.array(["en", "ja"], dtype=object))
-    monkeypatch.setattr(type(ranker), "needed_signals", lambda self, *a: set(self.vectors))
+    everything_weighted = set(ranker.vectors) | {"lexical_word", "lexical_char"}
+    monkeypatch.setattr(type(ranker), "needed_signals", lambda self, *a: everything_weighted)
     everything = ranker.rank(need, top_k=3, exclude={d.id for d in SEEDS if d.language == "ja"})
     assert [m.id for m in everything] == [m.id for m in english_only]
     for skipped, full in zip(english_only, everything, strict=True):
