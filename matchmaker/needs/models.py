@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -50,6 +51,7 @@ class Need(Base):
             name="budget_order",
         ),
         CheckConstraint("language IN ('ja', 'en')", name="language"),
+        UniqueConstraint("source", "external_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +79,11 @@ class Need(Base):
     contact_name: Mapped[str] = mapped_column(String(120), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     min_trl: Mapped[int | None] = mapped_column()
+    # Where an imported need came from (e.g. "challenge.gov" and its challenge id); a re-import
+    # updates the same row.
+    source: Mapped[str | None] = mapped_column(String(40))
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    source_url: Mapped[str] = mapped_column(String(500), default="")
     review_comment: Mapped[str | None] = mapped_column(Text)
     search_text: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)

@@ -1,0 +1,1 @@
+"""Joint demonstration projects that grow out of selected proposals, and their public results."""

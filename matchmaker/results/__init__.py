@@ -1,0 +1,1 @@
+"""Public result pages of finished demonstration projects, for other cities to reuse."""
