@@ -72,12 +72,18 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from matchmaker.accounts.views import bp as accounts_bp
     from matchmaker.admin.views import bp as admin_bp
+    from matchmaker.analytics.views import bp as analytics_bp
+    from matchmaker.api.token_views import bp as api_tokens_bp
     from matchmaker.calls.views import bp as calls_bp
     from matchmaker.evaluation.views import bp as evaluation_bp
+    from matchmaker.feeds.views import bp as feeds_bp
     from matchmaker.main.views import bp as main_bp
     from matchmaker.needs.views import bp as needs_bp
     from matchmaker.notifications.views import bp as notifications_bp
+    from matchmaker.opendata.views import bp as opendata_bp
+    from matchmaker.projects.views import bp as projects_bp
     from matchmaker.proposals.views import bp as proposals_bp
+    from matchmaker.results.views import bp as results_bp
     from matchmaker.review.views import bp as review_bp
     from matchmaker.seeds.views import bp as seeds_bp
 
@@ -92,5 +98,14 @@ def register_blueprints(app: Flask) -> None:
         review_bp,
         evaluation_bp,
         notifications_bp,
+        api_tokens_bp,
+        analytics_bp,
+        results_bp,
+        feeds_bp,
+        projects_bp,
+        opendata_bp,
     ):
         app.register_blueprint(bp)
+    from matchmaker.api.setup import init_api
+
+    init_api(app)

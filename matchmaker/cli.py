@@ -41,6 +41,9 @@ def init_app(app: Flask) -> None:
     from matchmaker.jobs.commands import jobs_cli
 
     app.cli.add_command(jobs_cli)
+    from matchmaker.opendata.cli import opendata_cli
+
+    app.cli.add_command(opendata_cli)
 
 
 def command_transaction(func):

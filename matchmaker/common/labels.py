@@ -23,6 +23,15 @@ STATUS_LABELS = {
     "selected": _l("Selected"),
     "waitlisted": _l("Waitlisted"),
     "not_selected": _l("Not selected"),
+    # demonstration projects and their milestones
+    "planned": _l("Planned"),
+    "running": _l("Running"),
+    "completed": _l("Completed"),
+    "adopted": _l("Adopted"),
+    "not_adopted": _l("Not adopted"),
+    "pending": _l("Pending"),
+    "done": _l("Done"),
+    "missed": _l("Missed"),
 }
 
 ROLE_LABELS = {
@@ -49,6 +58,11 @@ ORG_KIND_LABELS = {
     "company": _l("Company"),
 }
 
+KPI_DIRECTION_LABELS = {
+    "increase": _l("Higher is better"),
+    "decrease": _l("Lower is better"),
+}
+
 
 def _lookup(table: dict):
     def label(value) -> str:
@@ -62,3 +76,4 @@ status_label = _lookup(STATUS_LABELS)
 role_label = _lookup(ROLE_LABELS)
 account_status_label = _lookup(ACCOUNT_STATUS_LABELS)
 org_kind_label = _lookup(ORG_KIND_LABELS)
+kpi_direction_label = _lookup(KPI_DIRECTION_LABELS)

@@ -1,0 +1,1 @@
+"""Analytics for staff: the funnel from needs to adopted projects, and how matching performs."""

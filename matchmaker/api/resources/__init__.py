@@ -1,0 +1,1 @@
+"""API resources, one module per entity; each module has one ApiBlueprint named `blp`."""

@@ -1,0 +1,1 @@
+"""Atom feeds of open calls and published results, for feed readers and other platforms."""

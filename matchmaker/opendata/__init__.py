@@ -1,0 +1,1 @@
+"""Open data: the public export zip and Challenge.gov JSON Feed import and export."""
