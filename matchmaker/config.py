@@ -19,6 +19,7 @@ DEFAULTS: dict[str, object] = {
     "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,  # one PDF
     "ORG_UPLOAD_QUOTA_BYTES": 200 * 1024 * 1024,  # all uploads of one organization
     "QUESTION_LIMIT": "10 per hour",  # public questions on calls, per user
+    "API_RATE_LIMIT": "600 per minute",  # /api/v1, per token (or per IP without one)
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
     "MAX_FORM_PARTS": 200,

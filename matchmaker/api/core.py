@@ -7,6 +7,7 @@ import http
 
 from flask import current_app, g, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields
@@ -55,21 +56,21 @@ class MatchmakerApi(Api):
 
 
 TITLES = {
-    400: "Bad request",
-    401: "Authentication required",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Request too large",
-    415: "Unsupported media type",
-    422: "Invalid request body",
-    429: "Too many requests",
+    400: _l("Bad request"),
+    401: _l("Authentication required"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Request too large"),
+    415: _l("Unsupported media type"),
+    422: _l("Invalid request body"),
+    429: _l("Too many requests"),
 }
 
 
 def _title(status: int) -> str:
-    return _(TITLES[status]) if status in TITLES else http.HTTPStatus(status).phrase
+    return str(TITLES[status]) if status in TITLES else http.HTTPStatus(status).phrase
 
 
 def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
@@ -172,8 +173,9 @@ def _rate_limit() -> str:
 
 
 def _rate_key() -> str:
+    """Per token for token holders; per address for everyone else."""
     header = request.headers.get("Authorization", "")
-    if header:
+    if header.startswith("Bearer " + tokens.TOKEN_PREFIX):
         return "api-token:" + hashlib.sha256(header.encode()).hexdigest()[:32]
     return "api-ip:" + (request.remote_addr or "unknown")
 

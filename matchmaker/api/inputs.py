@@ -164,7 +164,9 @@ class ProposalIn(Schema):
     budget_amount = _int(load_default=None, allow_none=True, validate=Range(0, MAX_BUDGET))
     budget_currency = fields.String(load_default="JPY", validate=OneOf(CURRENCIES))
     team = Text(load_default="", validate=Length(max=5000))
-    links = fields.List(WebUrl(validate=Length(1, 500)), load_default=list, validate=Length(max=MAX_LINKS))
+    links = fields.List(
+        WebUrl(validate=Length(1, 500)), load_default=list, validate=Length(max=MAX_LINKS)
+    )
     seed_id = _int(load_default=None, allow_none=True, validate=Range(1, MAX_ID))
 
 

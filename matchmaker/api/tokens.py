@@ -17,7 +17,7 @@ from matchmaker.common.errors import DomainError, NotAllowed
 from matchmaker.db import utcnow
 from matchmaker.extensions import db
 
-TOKEN_PREFIX = "mm_"
+TOKEN_PREFIX = "mm_"  # noqa: S105  (a marker, not a secret)
 PREFIX_LENGTH = 12
 LIFETIMES_DAYS = (30, 90, 365)
 MAX_ACTIVE_TOKENS = 20
@@ -81,13 +81,13 @@ def create_token(
     now = now or utcnow()
     name = " ".join((name or "").split())
     if not name or len(name) > MAX_NAME_LENGTH:
-        raise DomainError(_("Give the token a name of at most %(n)d characters.", n=MAX_NAME_LENGTH))
+        raise DomainError(
+            _("Give the token a name of at most %(n)d characters.", n=MAX_NAME_LENGTH)
+        )
     if lifetime_days is not None and lifetime_days not in LIFETIMES_DAYS:
         raise DomainError(_("Choose one of the offered lifetimes."))
     if _active_count(user, now) >= MAX_ACTIVE_TOKENS:
-        raise DomainError(
-            _("You have %(n)d active tokens. Revoke one first.", n=MAX_ACTIVE_TOKENS)
-        )
+        raise DomainError(_("You have %(n)d active tokens. Revoke one first.", n=MAX_ACTIVE_TOKENS))
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id,

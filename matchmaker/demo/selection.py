@@ -29,6 +29,7 @@ from matchmaker.evaluation.services import assign_reviewers, complete_review
 from matchmaker.extensions import db
 from matchmaker.notifications.follows import follow
 from matchmaker.notifications.models import Follow, Notification, OutboxMessage
+from matchmaker.projects.models import ProgressUpdate, Project
 from matchmaker.proposals.fields import ProposalData
 from matchmaker.proposals.models import Proposal, ProposalStatus
 from matchmaker.proposals.services import start_proposal, transition
@@ -47,6 +48,8 @@ CLOCK_COLUMNS = [
     (Follow, ("created_at",)),
     (Notification, ("created_at", "emailed_at")),
     (OutboxMessage, ("created_at",)),
+    (Project, ("created_at", "updated_at")),
+    (ProgressUpdate, ("created_at",)),
 ]
 READ_AFTER = timedelta(days=14)  # older demo notifications show as read
 
@@ -88,8 +91,11 @@ def _set_clock_back(moment: datetime) -> None:
     db.session.flush()
 
 
-def play_selection(data: dict, users: dict, needs: dict, seeds: dict, now: datetime) -> dict:
-    """Build every step of the demo's selection workflow, play them, return what was made."""
+def play_selection(
+    data: dict, users: dict, needs: dict, seeds: dict, now: datetime, more_steps=None
+) -> dict:
+    """Build every step of the demo's selection workflow (and `more_steps(timeline, calls)`,
+    which may use the calls once made), play them in time order, return the calls."""
     timeline = Timeline(now)
     calls: dict[str, Call] = {}
     for spec in data.get("follows", []):
@@ -98,6 +104,8 @@ def play_selection(data: dict, users: dict, needs: dict, seeds: dict, now: datet
         _add_pair_review(timeline, spec, users, needs, seeds)
     for spec in data.get("calls", []):
         _add_call(timeline, spec, users, needs, seeds, calls)
+    if more_steps is not None:
+        more_steps(timeline, calls)
     timeline.play()
     for notification in db.session.scalars(
         select(Notification).where(Notification.created_at < now - READ_AFTER)

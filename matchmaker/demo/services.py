@@ -16,6 +16,7 @@ from matchmaker.accounts.passwords import password_problems
 from matchmaker.accounts.services import create_user
 from matchmaker.audit.services import record
 from matchmaker.db import utcnow
+from matchmaker.demo.projects import add_project_steps
 from matchmaker.demo.selection import play_selection
 from matchmaker.extensions import db
 from matchmaker.needs import services as needs_services
@@ -90,8 +91,9 @@ def generate_password(email: str = "", name: str = "") -> str:
 
 
 def load_demo_data() -> list[DemoAccount] | None:
-    """Create organizations, accounts, needs, seeds and the selection workflow on them (calls,
-    proposals, reviews, notices); None when the database has content."""
+    """Create organizations, accounts, needs, seeds, the selection workflow on them (calls,
+    proposals, reviews, notices) and the demonstration projects that followed; None when the
+    database has content."""
     if database_has_content():
         return None
     data = demo_data()
@@ -121,7 +123,14 @@ def load_demo_data() -> list[DemoAccount] | None:
     needs = {spec["key"]: _need(spec, orgs, users, coordinator, now) for spec in data["needs"]}
     seeds = {spec["key"]: _seed(spec, orgs, users, now) for spec in data["seeds"]}
     db.session.flush()
-    calls = play_selection(data, users, needs, seeds, now)
+    calls = play_selection(
+        data,
+        users,
+        needs,
+        seeds,
+        now,
+        more_steps=lambda timeline, calls: add_project_steps(timeline, data, users, calls),
+    )
     record(
         "demo_data_loaded",
         organizations=len(orgs),
@@ -129,6 +138,7 @@ def load_demo_data() -> list[DemoAccount] | None:
         needs=len(data["needs"]),
         seeds=len(data["seeds"]),
         calls=len(calls),
+        projects=len(data.get("projects", [])),
     )
     return accounts
 

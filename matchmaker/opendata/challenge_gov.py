@@ -94,7 +94,7 @@ def _text(entry: dict, key: str) -> str:
 
 
 def parse_amount(value: object) -> int | None:
-    """"$300,000" or "$15,000,000.00" → whole dollars; empty or unreadable → None."""
+    """ "$300,000" or "$15,000,000.00" → whole dollars; empty or unreadable → None."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
@@ -106,7 +106,7 @@ def parse_amount(value: object) -> int | None:
         number = float(match.group().replace(",", ""))
     if not math.isfinite(number) or number < 0 or number >= MAX_AMOUNT:
         return None
-    return int(round(number))
+    return round(number)
 
 
 def _eastern():

@@ -84,9 +84,7 @@ def make_call(department, need=None, status=CallStatus.OPEN, **fields) -> Call:
 def make_proposal(call, org, user, status=ProposalStatus.DRAFT, **fields) -> Proposal:
     values = {k: v for k, v in PROPOSAL_BODY.items() if k != "links"}
     values.update(fields)
-    proposal = Proposal(
-        call=call, organization=org, created_by_id=user.id, status=status, **values
-    )
+    proposal = Proposal(call=call, organization=org, created_by_id=user.id, status=status, **values)
     if status is not ProposalStatus.DRAFT:
         proposal.submitted_at = utcnow()
     db.session.add(proposal)

@@ -31,7 +31,9 @@ def test_department_creates_and_edits_a_need(api, world):
     assert need.status is NeedStatus.DRAFT and need.organization_id == world.department.id
     assert need.search_text and need.policy_areas == ["disaster_prevention"]
     assert db.session.scalar(
-        select(AuditEvent).where(AuditEvent.action == "need_create", AuditEvent.object_id == need.id)
+        select(AuditEvent).where(
+            AuditEvent.action == "need_create", AuditEvent.object_id == need.id
+        )
     )
     patch = {"summary": "Changed summary", "version": body["version"]}
     response = api.patch(f"/api/v1/needs/{need.id}", token, json=patch)
@@ -54,7 +56,9 @@ def test_editing_a_published_need_sends_it_back_to_review(api, world):
     need = world.need
     world.call.status = world.call.status.CANCELLED  # no active call: no pending revision
     db.session.flush()
-    response = api.patch(f"/api/v1/needs/{need.id}", world.tokens["department"], json={"title": "T"})
+    response = api.patch(
+        f"/api/v1/needs/{need.id}", world.tokens["department"], json={"title": "T"}
+    )
     assert response.status_code == 200 and response.get_json()["status"] == "in_review"
 
 
@@ -106,7 +110,9 @@ def test_closed_call_refuses_proposals_with_409(api, world):
     call.opens_at = utcnow() - timedelta(days=2)
     db.session.flush()
     before = count(Proposal)
-    response = api.post(f"/api/v1/calls/{call.id}/proposals", world.tokens["provider"], json=PROPOSAL_BODY)
+    response = api.post(
+        f"/api/v1/calls/{call.id}/proposals", world.tokens["provider"], json=PROPOSAL_BODY
+    )
     assert response.status_code == 409 and count(Proposal) == before
 
 
@@ -173,7 +179,9 @@ def test_foreign_seed_on_a_proposal_is_refused(api, world):
     other_seed = api.post("/api/v1/seeds", world.tokens["other_provider"], json=SEED_BODY)
     seed_id = other_seed.get_json()["id"]
     response = api.patch(
-        f"/api/v1/proposals/{world.proposal.id}", world.tokens["provider"], json={"seed_id": seed_id}
+        f"/api/v1/proposals/{world.proposal.id}",
+        world.tokens["provider"],
+        json={"seed_id": seed_id},
     )
     assert response.status_code == 422
     assert db.session.get(Proposal, world.proposal.id).seed_id is None

@@ -13,7 +13,14 @@ from matchmaker.calls.models import Call, CallStatus
 from matchmaker.db import utcnow
 from matchmaker.extensions import db
 from matchmaker.matching import runtime
-from matchmaker.projects.models import Kpi, KpiDirection, Milestone, MilestoneStatus, Project, ProjectStatus
+from matchmaker.projects.models import (
+    Kpi,
+    KpiDirection,
+    Milestone,
+    MilestoneStatus,
+    Project,
+    ProjectStatus,
+)
 from matchmaker.proposals.models import Proposal, ProposalStatus
 from tests.factories import make_need, make_org
 
@@ -64,14 +71,16 @@ def make_result(
         contact_email="results@city.example.jp",
         published_at=now if published else None,
     )
-    project.kpis = [Kpi(
+    project.kpis = [
+        Kpi(
             name="Response minutes",
             unit="min",
             direction=KpiDirection.DECREASE,
             target=5,
             actual=2,
             baseline=30,
-        )]
+        )
+    ]
     project.milestones = [
         Milestone(title="Install sensors", due_on=date(2026, 1, 10), status=MilestoneStatus.DONE)
     ]

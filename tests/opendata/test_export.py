@@ -1,4 +1,4 @@
-"""The public export zip: contents, data dictionary, no private data; the Challenge.gov round trip."""
+"""The export zip: contents, data dictionary, no private data; the Challenge.gov round trip."""
 
 from __future__ import annotations
 

@@ -24,7 +24,9 @@ TAG = re.compile(r"<[a-zA-Z/!]")
 
 
 def feed(*entries, **extra) -> bytes:
-    return json.dumps({"version": "https://jsonfeed.org/version/1", **extra, "_challenge": list(entries)}).encode()
+    return json.dumps(
+        {"version": "https://jsonfeed.org/version/1", **extra, "_challenge": list(entries)}
+    ).encode()
 
 
 def imported(external_id: str) -> Need:
@@ -63,7 +65,13 @@ def test_open_sample_feed_becomes_published_english_needs_in_usd():
     assert ecotox.organization.kind is OrgKind.DEPARTMENT
     # HTML is gone from every text field; entities are decoded
     for need in needs:
-        for text in (need.title, need.summary, need.problem, need.constraints, need.desired_outcome):
+        for text in (
+            need.title,
+            need.summary,
+            need.problem,
+            need.constraints,
+            need.desired_outcome,
+        ):
             assert not TAG.search(text), need.external_id
             assert "&nbsp;" not in text and "&amp;" not in text, need.external_id
     # the $15,000,000.00 prize keeps whole dollars; an empty prize gives no budget
@@ -195,13 +203,18 @@ def test_odd_entries_are_skipped_or_tolerated():
 
 def test_an_agency_named_like_a_non_department_is_skipped():
     make_org(OrgKind.STARTUP, name="Acme Agency")
-    summary = import_feed(feed({"challenge-id": "1", "challenge-title": "T", "agency": "Acme Agency"}))
+    summary = import_feed(
+        feed({"challenge-id": "1", "challenge-title": "T", "agency": "Acme Agency"})
+    )
     assert summary.created == 0 and summary.skipped[0][0] == "1"
     assert count_needs() == 0
 
 
 def test_html_to_text_removes_markup_scripts_and_control_characters():
-    html = '<p>A&nbsp;<a href="x" onclick="evil()">link</a></p><style>p{}</style><ul><li>one</li><li>two</li></ul>\x07'
+    html = (
+        '<p>A&nbsp;<a href="x" onclick="evil()">link</a></p><style>p{}</style>'
+        "<ul><li>one</li><li>two</li></ul>\x07"
+    )
     assert html_to_text(html) == "A link\n\n- one\n- two"
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from matchmaker.accounts.models import AccountStatus, Role
 from matchmaker.extensions import db
+from matchmaker.matching.models import Embedding
 from matchmaker.needs.models import Need, NeedStatus
 from tests.opendata.conftest import OPEN_FEED
 
@@ -64,14 +65,20 @@ def test_a_pending_admin_may_not_import(client, login_as):
     assert count_needs() == 0
 
 
-def test_admin_uploads_a_feed_and_sees_the_summary(client, login_as):
+def test_admin_uploads_a_feed_and_sees_the_summary(client, login_as, fake_encoders):
     login_as(Role.ADMIN)
     page = client.get(IMPORT_URL)
-    assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.get_data(as_text=True)
+    assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.get_data(
+        as_text=True
+    )
 
     response = upload(client, OPEN_FEED.read_bytes(), "feed-open.json")
     assert response.status_code == 302 and response.headers["Location"].endswith(IMPORT_URL)
     assert count_needs() == 29
+    # matchable at once: the request layer encoded the committed needs
+    encoded = db.session.scalars(select(Embedding.entity_id).where(Embedding.entity_type == "need"))
+    assert len(set(encoded)) == 29
+    assert all(len(f.texts) == 29 for f in fake_encoders.values())
     shown = client.get(IMPORT_URL).get_data(as_text=True)
     assert "29 created, 0 updated, 0 unchanged, 0 skipped." in shown
 
@@ -132,3 +139,9 @@ def test_challenge_gov_export_holds_only_public_needs(client):
     titles = {e["challenge-title"]: e["challenge_status"] for e in document["_challenge"]}
     assert titles == {"Visible need": "open", "Closed need": "closed"}
     assert document["feed_url"] == "http://localhost/opendata/challenge-gov.json"
+
+
+def test_open_data_page_renders_in_japanese(client):
+    response = client.get("/opendata?lang=ja", headers={"Accept-Language": "ja"})
+    assert response.status_code == 200
+    assert 'href="/opendata/export.zip"' in response.get_data(as_text=True)

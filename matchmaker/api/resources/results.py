@@ -11,7 +11,7 @@ from matchmaker.api.paging import page_body
 from matchmaker.api.schemas import ResultOut, page_of
 from matchmaker.common.listing import paginate
 from matchmaker.projects.models import ProjectStatus
-from matchmaker.results.services import get_public_result_or_404, public_results
+from matchmaker.results.services import get_public_result_or_404, public_results, with_parties
 
 blp = ApiBlueprint("api_results", __name__, description="Results of demonstration projects.")
 
@@ -27,7 +27,7 @@ class Results(MethodView):
         stmt = public_results(
             args["q"].strip(), args.get("policy_area"), ProjectStatus(status) if status else None
         )
-        return page_body(paginate(stmt, args["page"], args["per_page"]))
+        return page_body(paginate(with_parties(stmt), args["page"], args["per_page"]))
 
 
 @blp.route("/results/<int:project_id>")
