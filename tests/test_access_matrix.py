@@ -3,10 +3,15 @@
 The table must name every route of the app: a new route without a row fails
 `test_every_route_is_in_the_matrix`, so access is decided before a route ships. The tables of
 issue 4's routes (calls, proposals, evaluation, review queue, notifications) and their larger
-world are in tests/test_access_matrix_calls.py; the completeness test reads them too.
+world are in tests/test_access_matrix_calls.py, issue 5's (projects, results, feeds, analytics,
+API tokens, open data) in tests/test_access_matrix_projects.py; the completeness test reads them
+too. The JSON API under /api/v1 authenticates by bearer token, not by the session these tables
+use: its routes are covered by its own matrix, tests/api/test_permissions.py MATRIX.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from sqlalchemy import select
@@ -168,13 +173,43 @@ def snapshot() -> dict[str, list[str]]:
     }
 
 
-def test_every_route_is_in_the_matrix(app):
-    from tests.test_access_matrix_calls import CALL_GET_MATRIX, CALL_POST_MATRIX
+def api_matrix_routes(app) -> set[tuple[str, str]]:
+    """(endpoint, method) of every row of the API's own matrix (bearer tokens, not cookies)."""
+    from tests.api.test_permissions import MATRIX
 
-    tables = (GET_MATRIX, POST_MATRIX, CALL_GET_MATRIX, CALL_POST_MATRIX)
-    covered = {row[0] for table in tables for row in table} | OPEN_POSTS
+    adapter = app.url_map.bind("localhost")
+    return {
+        (adapter.match(re.sub(r"\{\w+\}", "1", url), method=method)[0], method)
+        for method, url, _body, _expected in MATRIX
+    }
+
+
+def web_tables():
+    from tests.test_access_matrix_calls import CALL_GET_MATRIX, CALL_POST_MATRIX
+    from tests.test_access_matrix_projects import PROJECT_GET_MATRIX, PROJECT_POST_MATRIX
+
+    calls = (CALL_GET_MATRIX, CALL_POST_MATRIX)
+    return (GET_MATRIX, POST_MATRIX, *calls, PROJECT_GET_MATRIX, PROJECT_POST_MATRIX)
+
+
+def test_every_route_is_in_the_matrix(app):
+    covered = {row[0] for table in web_tables() for row in table} | OPEN_POSTS
+    covered |= {endpoint for endpoint, _method in api_matrix_routes(app)}
     routes = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert routes - covered == set()
+
+
+def test_every_api_method_is_in_the_api_matrix(app):
+    """Under /api/v1 one endpoint serves several methods (GET and PATCH): each needs a row."""
+    in_web_tables = {row[0] for table in web_tables() for row in table}  # the OpenAPI document
+    api = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/") and rule.endpoint not in in_web_tables
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert api, "no API routes found"
+    assert api - api_matrix_routes(app) == set()
 
 
 @pytest.mark.parametrize("role", ROLES)

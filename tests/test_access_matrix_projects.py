@@ -40,7 +40,7 @@ DEPARTMENT_SIDE = ("department", "coordinator", "admin")
 PROVIDER_SIDE = ("provider", "coordinator", "admin")
 # never in a refused page nor shown to outsiders: unpublished projects, private progress
 SECRETS = ("Secret planned project", "Secret running project", "Secret completed project")
-SECRETS += ("Private progress note", "Private token name")
+SECRETS += ("Private progress note", "Private final report", "Private token name")
 FEED = Path(__file__).parent / "fixtures" / "challenge-gov" / "feed-open.json"
 
 
@@ -158,6 +158,8 @@ HIDDEN_PARTS = [
     ("/results", "Secret completed project", ()),
     ("/results", "Secret running project", ()),
     ("/results/{published}", "Private progress note", ()),
+    ("/results/{published}", "Private final report", ()),
+    ("/feeds/results.atom", "Private final report", ()),
     ("/feeds/results.atom", "Published pilot result", ROLES),
     ("/feeds/results.atom", "Secret completed project", ()),
     ("/account/tokens", "Private token name", ("provider",)),
@@ -220,7 +222,7 @@ def project_world(app):
     )
     published = make_project(
         ProjectStatus.ADOPTED, published=True, title="Published pilot result",
-        kpis=DEFAULT_KPIS, **orgs,
+        kpis=DEFAULT_KPIS, final_report="Private final report", **orgs,
     )  # fmt: skip
 
     def pdf():
