@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
 from enum import StrEnum
 
 from flask_babel import gettext as _
@@ -17,6 +16,7 @@ from matchmaker.accounts.models import AccountStatus, OrgKind, Role
 from matchmaker.admin.services import AuditFilters, UserFilters
 from matchmaker.common.errors import DomainError
 from matchmaker.common.labels import ORG_KIND_LABELS, ROLE_LABELS
+from matchmaker.common.listing import date_arg
 
 ACTION_LABELS = {
     "approve": _l("Approve"),
@@ -82,18 +82,6 @@ def _id_arg(args: Mapping[str, str], name: str) -> int | None:
     return int(raw)
 
 
-def _date_arg(args: Mapping[str, str], name: str) -> date | None:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise DomainError(_("“%(name)s” must be a date as YYYY-MM-DD.", name=name)) from None
-
-
 def parse_user_filters(args: Mapping[str, str]) -> UserFilters:
     return UserFilters(
         status=_enum_arg(args, "status", AccountStatus),
@@ -114,8 +102,8 @@ def parse_audit_filters(args: Mapping[str, str]) -> AuditFilters:
     filters = AuditFilters(
         action=action or None,
         actor_id=_id_arg(args, "actor"),
-        since=_date_arg(args, "since"),
-        until=_date_arg(args, "until"),
+        since=date_arg(args, "since"),
+        until=date_arg(args, "until"),
     )
     if filters.since and filters.until and filters.since > filters.until:
         raise DomainError(_("The start date is after the end date."))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -10,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask_babel import gettext as _
 
 from matchmaker.common.errors import DomainError
+from matchmaker.common.listing import date_arg
 from matchmaker.common.taxonomy import POLICY_AREAS
 from matchmaker.common.timezone import TOKYO
 
@@ -48,26 +48,14 @@ class Filters:
         return {k: v for k, v in args.items() if v}
 
 
-def _date_arg(args: Mapping[str, str], name: str) -> date | None:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise DomainError(_("“%(name)s” must be a date as YYYY-MM-DD.", name=name)) from None
-
-
 def parse_filters(args: Mapping[str, str]) -> Filters:
     """Empty values mean no filter; anything unparseable is refused, never guessed."""
     area = (args.get("policy_area") or "").strip()
     if area and area not in POLICY_AREAS:
         raise DomainError(_("Unknown value for the filter “%(name)s”.", name="policy_area"))
     filters = Filters(
-        since=_date_arg(args, "since"),
-        until=_date_arg(args, "until"),
+        since=date_arg(args, "since"),
+        until=date_arg(args, "until"),
         policy_area=area or None,
     )
     if filters.since and filters.until and filters.since > filters.until:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
@@ -67,3 +70,16 @@ def paginate(stmt: Select, page: int, per_page: int) -> Page:
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items=list(items), page=page, per_page=per_page, total=total or 0)
+
+
+def date_arg(args: Mapping[str, str], name: str) -> date | None:
+    """A YYYY-MM-DD query parameter; empty means no filter, anything else is refused."""
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise DomainError(_("“%(name)s” must be a date as YYYY-MM-DD.", name=name)) from None

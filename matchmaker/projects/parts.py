@@ -27,7 +27,7 @@ from matchmaker.projects.services import (
     save,
 )
 from matchmaker.uploads.models import Attachment
-from matchmaker.uploads.services import UploadRejected, delete_file, store_pdf
+from matchmaker.uploads.services import store_pdf, store_pdfs
 
 MAX_UPDATE_FILES = 5
 MAX_MILESTONES = 50
@@ -192,14 +192,7 @@ def add_update(project: Project, actor, body: str, files: list[File]) -> Progres
     files = [f for f in files if f[1]]
     if len(files) > MAX_UPDATE_FILES:
         raise DomainError(_("An update may have at most %(n)d files.", n=MAX_UPDATE_FILES))
-    stored: list[Attachment] = []
-    try:
-        for stream, filename in files:
-            stored.append(store_pdf(stream, filename, actor, project.provider_org_id))
-    except UploadRejected as exc:
-        for attachment in stored:
-            delete_file(attachment)
-        raise UploadRejected(_("%(name)s: %(reason)s", name=filename, reason=exc.message)) from None
+    stored = store_pdfs(files, actor, project.provider_org_id)
     update = ProgressUpdate(
         author_id=actor.id,
         body=body,

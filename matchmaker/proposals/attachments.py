@@ -14,7 +14,7 @@ from matchmaker.extensions import db
 from matchmaker.proposals.access import EDITABLE_STATUSES, OWNER, actor_kinds
 from matchmaker.proposals.models import Proposal, ProposalAttachment
 from matchmaker.uploads.models import Attachment
-from matchmaker.uploads.services import UploadRejected, delete_file, file_path, store_pdf
+from matchmaker.uploads.services import file_path, store_pdfs
 
 MAX_ATTACHMENTS = 10
 _DELETE_AFTER_COMMIT = "proposals_delete_after_commit"
@@ -40,14 +40,7 @@ def add_attachments(
         raise DomainError(_("Choose at least one PDF file."))
     if len(proposal.attachments) + len(files) > MAX_ATTACHMENTS:
         raise DomainError(_("A proposal may have at most %(n)d attachments.", n=MAX_ATTACHMENTS))
-    stored: list[Attachment] = []
-    try:
-        for stream, filename in files:
-            stored.append(store_pdf(stream, filename, actor, proposal.organization_id))
-    except UploadRejected as exc:
-        for attachment in stored:
-            delete_file(attachment)
-        raise UploadRejected(_("%(name)s: %(reason)s", name=filename, reason=exc.message)) from None
+    stored = store_pdfs(files, actor, proposal.organization_id)
     items = [ProposalAttachment(proposal_id=proposal.id, attachment=a) for a in stored]
     proposal.attachments.extend(items)
     db.session.flush()

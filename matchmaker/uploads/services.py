@@ -89,6 +89,20 @@ def store_pdf(stream, filename: str | None, uploader, organization_id: int | Non
     return attachment
 
 
+def store_pdfs(files, uploader, organization_id: int | None) -> list[Attachment]:
+    """Store every (stream, filename) or none: a rejected file removes the ones stored before it."""
+    stored: list[Attachment] = []
+    filename = None
+    try:
+        for stream, filename in files:
+            stored.append(store_pdf(stream, filename, uploader, organization_id))
+    except UploadRejected as exc:
+        for attachment in stored:
+            delete_file(attachment)
+        raise UploadRejected(_("%(name)s: %(reason)s", name=filename, reason=exc.message)) from None
+    return stored
+
+
 def file_path(attachment: Attachment) -> Path:
     return upload_dir() / attachment.storage_name
 
