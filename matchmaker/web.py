@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from matchmaker.common import labels, taxonomy
 from matchmaker.common.errors import DomainError
+from matchmaker.common.money import format_money
 from matchmaker.common.persistence import is_write_conflict
 from matchmaker.extensions import db
 
@@ -154,4 +155,5 @@ def init_app(app: Flask) -> None:
             "role_label": labels.role_label,
             "account_status_label": labels.account_status_label,
             "org_kind_label": labels.org_kind_label,
+            "money": lambda amount, currency="JPY": format_money(amount, currency, locale),
         }

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from matchmaker.accounts.permissions import is_signed_in
 from matchmaker.common.listing import Page, apply_search, paginate
+from matchmaker.common.money import format_money
 from matchmaker.needs.models import Need, NeedPolicyArea, NeedStatus
 
 S = NeedStatus
@@ -58,11 +59,10 @@ def review_queue(page: int, per_page: int) -> Page:
 
 
 def format_budget(need: Need) -> str | None:
-    """¥1,000,000–¥5,000,000 style range; an open end says 'from' or 'up to'."""
-    symbol = {"JPY": "¥", "USD": "$"}.get(need.budget_currency)
+    """1,000,000円–5,000,000円 style range; an open end says 'from' or 'up to'."""
 
     def money(amount: int) -> str:
-        return f"{symbol}{amount:,}" if symbol else f"{amount:,} {need.budget_currency}"
+        return format_money(amount, need.budget_currency)
 
     low, high = need.budget_min, need.budget_max
     if low is not None and high is not None:

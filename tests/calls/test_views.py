@@ -56,7 +56,7 @@ def test_create_call_stores_tokyo_times_in_utc(client, login_as, need, owner):
     page = client.get(f"/calls/{call.id}").get_data(as_text=True)
     assert "2027-01-05 09:00 JST" in page and "2027-02-01 17:00 JST" in page
     assert "60%" in page and "40%" in page
-    assert "5,000,000 JPY" in page
+    assert "¥5,000,000" in page
 
 
 @pytest.mark.parametrize(
