@@ -7,6 +7,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
 STAMP := $(VENV)/.installed
+# axe-core for the browser accessibility test, pinned in package-lock.json (a test tool, never served).
+NODE_STAMP := node_modules/.installed
 FLASK := $(BIN)/flask --app matchmaker
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -21,7 +23,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help install run test lint format translations messages system-deps clean bench
+.PHONY: help install node-deps run test lint format translations messages system-deps clean bench
 
 help:
 	@echo "make run           install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
@@ -74,17 +76,27 @@ run: install translations
 	trap 'kill $$jobs_loop 2>/dev/null || true' EXIT INT TERM; \
 	$(FLASK) --no-debug run --host $(HOST) --port $(PORT)
 
-# Debian's Chromium drives the browser test; Noto CJK makes Japanese screenshots readable.
+# Debian's Chromium drives the browser test; Noto CJK makes Japanese screenshots readable;
+# Node.js and npm install axe-core for the accessibility test.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="chromium"; \
 	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  $(SUDO) apt-get update && $(SUDO) apt-get install -y $$missing; \
 	fi
 
-test: install translations system-deps
+# npm ci installs exactly what package-lock.json pins; node_modules is git-ignored.
+node-deps: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json | system-deps
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: install translations system-deps node-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Quality, latency, throughput and memory against baselines: prints a table, writes bench/results.json.
@@ -100,5 +112,5 @@ format: install
 	$(BIN)/ruff format $(SOURCES)
 
 clean:
-	rm -rf tests/artifacts .pytest_cache .ruff_cache
+	rm -rf tests/artifacts .pytest_cache .ruff_cache node_modules
 	find $(TRANSLATIONS) -name '*.mo' -delete 2>/dev/null || true

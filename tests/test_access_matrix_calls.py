@@ -182,9 +182,9 @@ HIDDEN_PARTS = [
     ("/reviews/calls/{eval_call}", "Submitted proposal", ("reviewer",)),
     ("/proposals/mine", "Secret draft proposal", ("provider",)),
     ("/notifications", "Call opened:", ("provider",)),
-    ("/dashboard", "Secret draft call", ()),
-    ("/dashboard", "Secret draft proposal", ()),
-    ("/dashboard", "Submitted proposal", ()),
+    ("/dashboard", "Secret draft call", ("department",)),  # its own calls, by status
+    ("/dashboard", "Secret draft proposal", ("provider",)),  # its own proposals
+    ("/dashboard", "Submitted proposal", ("provider",)),
     ("/calls/{open_call}", "Secret draft proposal", ()),
     ("/calls/{eval_call}/evaluation", "Former employer", ()),
 ]

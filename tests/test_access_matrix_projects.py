@@ -163,7 +163,7 @@ HIDDEN_PARTS = [
     ("/feeds/results.atom", "Published pilot result", ROLES),
     ("/feeds/results.atom", "Secret completed project", ()),
     ("/account/tokens", "Private token name", ("provider",)),
-    ("/dashboard", "Secret running project", ()),
+    ("/dashboard", "Secret running project", ("provider", "department", "coordinator")),
 ]
 
 

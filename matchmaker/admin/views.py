@@ -66,8 +66,14 @@ def _back(default: str):
 def index():
     counts = services.admin_counts(_admin())
     today = services.tokyo_today().isoformat()
+    from matchmaker.main.health import system_health
+
     return render_template(
-        "admin/index.html", counts=counts, today=today, outbox_counts=outbox_counts()
+        "admin/index.html",
+        counts=counts,
+        today=today,
+        outbox_counts=outbox_counts(),
+        health=system_health(),
     )
 
 

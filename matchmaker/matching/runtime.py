@@ -100,6 +100,13 @@ def get_encoders(path: str | None = None) -> dict:
         return encoders
 
 
+def models_state(path: str | None = None) -> tuple[bool, str | None]:
+    """(loaded in this process, why they cannot be used) for the admin's health panel."""
+    path = path or config_path()
+    with _lock:
+        return path in _encoders, _failures.get(path)
+
+
 def use_encoders(path: str, encoders: dict) -> None:
     """Install already-built encoders for a configuration (tests wrap the real ones)."""
     with _lock:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from matchmaker.common.errors import DomainError, NotAllowed
 from matchmaker.common.timezone import format_tokyo
@@ -15,7 +14,7 @@ from matchmaker.needs.forms import MAX_DB_ID
 from matchmaker.needs.models import Need, NeedStatus
 from matchmaker.review import services
 from matchmaker.review.forms import STATUSES, BulkForm, DecisionForm, NoteForm, parse_status
-from matchmaker.review.models import PairReview, PairStatus
+from matchmaker.review.models import PairStatus
 from matchmaker.review.queue import build_queue, ranked_signals
 
 bp = Blueprint("review", __name__)
@@ -141,25 +140,3 @@ def add_note(need_id: int, seed_id: int):
         flash(_("Note saved."), "success")
         return _back(need, seed_id)
     return render_queue(need, 400, _errors(form), note_form=form, note_seed=seed_id)
-
-
-@bp.app_context_processor
-def _dashboard_links():
-    """`review_queues()` for the staff dashboard: published needs and their decided pairs."""
-
-    def review_queues(limit: int = 10):
-        decided = (
-            select(PairReview.need_id, func.count().label("n"))
-            .where(PairReview.status != PairStatus.NEW)
-            .group_by(PairReview.need_id)
-            .subquery()
-        )
-        return db.session.execute(
-            select(Need, func.coalesce(decided.c.n, 0))
-            .outerjoin(decided, decided.c.need_id == Need.id)
-            .where(Need.status == NeedStatus.PUBLISHED)
-            .order_by(Need.published_at.desc(), Need.id.desc())
-            .limit(limit)
-        ).all()
-
-    return {"review_queues": review_queues}
