@@ -27,7 +27,7 @@ export TRANSFORMERS_OFFLINE := 1
 
 help:
 	@echo "make run           install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
-	@echo "make test          install (with Chromium for the browser test) and run the whole suite"
+	@echo "make test          install (with Chromium and axe-core for the browser tests) and run the whole suite"
 	@echo "make lint          ruff check + ruff format --check"
 	@echo "make format        ruff format + safe fixes"
 	@echo "make translations  compile the message catalogues"
