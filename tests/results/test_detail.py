@@ -85,7 +85,8 @@ def test_kpi_chart_is_accessible_server_svg(client):
     assert len(re.findall(r'<rect class="actual not-met"', svg)) == 1  # the third is unmeasured
     assert len(re.findall(r'<line class="target"', svg)) == 3
     assert "not measured yet" in svg
-    assert "<script" not in html.lower()
+    assert "<script" not in svg  # the chart is drawn by the server, no script
+    assert not re.search(r"<script(?![^>]*\bsrc=\"/static/)", html)  # no inline script
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert "cdn" not in html.lower()
 
