@@ -23,11 +23,16 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help install node-deps run test lint format translations messages system-deps clean bench
+.PHONY: help install node-deps run serve test lint format translations messages system-deps clean \
+	bench load security
 
 help:
 	@echo "make run           install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make serve         production serving: gunicorn, $(WORKERS) workers, on http://$(HOST):$(PORT)"
 	@echo "make test          install (with Chromium and axe-core for the browser tests) and run the whole suite"
+	@echo "make bench         matcher quality, latency, throughput and memory (reads ../shared/data)"
+	@echo "make load          load run on 10,000 needs and 100,000 seeds, SQLite and PostgreSQL (bench/load.md)"
+	@echo "make security      hostile-input run with more examples (bench/security.md)"
 	@echo "make lint          ruff check + ruff format --check"
 	@echo "make format        ruff format + safe fixes"
 	@echo "make translations  compile the message catalogues"
@@ -76,6 +81,14 @@ run: install translations
 	trap 'kill $$jobs_loop 2>/dev/null || true' EXIT INT TERM; \
 	$(FLASK) --no-debug run --host $(HOST) --port $(PORT)
 
+# Production serving: several gunicorn workers; each keeps its own matcher index, kept in step
+# by the revision stamp in the database. Migrate first; no demo data.
+WORKERS ?= 4
+serve: install translations
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn --config python:matchmaker.serving --workers $(WORKERS) \
+	  --bind $(HOST):$(PORT) 'matchmaker:create_app()'
+
 # Debian's Chromium drives the browser test; Noto CJK makes Japanese screenshots readable;
 # Node.js and npm install axe-core for the accessibility test.
 system-deps:
@@ -102,6 +115,15 @@ test: install translations system-deps node-deps
 # Quality, latency, throughput and memory against baselines: prints a table, writes bench/results.json.
 bench: install
 	$(BIN)/matchmaker bench $(BENCH_ARGS)
+
+# Load run against loopback only, bounded in time and count; not part of make test.
+load: install translations
+	$(BIN)/python -m matchmaker.loadtest $(LOAD_ARGS)
+
+# Hostile input with more hypothesis examples than make test uses; writes bench/security.md.
+security: install translations
+	MATCHMAKER_SECURITY_REPORT=bench/security.md $(BIN)/python -m pytest tests/security \
+	  -p no:cacheprovider --hypothesis-profile=security $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check $(SOURCES)

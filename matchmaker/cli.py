@@ -44,6 +44,9 @@ def init_app(app: Flask) -> None:
     from matchmaker.opendata.cli import opendata_cli
 
     app.cli.add_command(opendata_cli)
+    from matchmaker.backup.commands import backup_cli
+
+    app.cli.add_command(backup_cli)
 
 
 def command_transaction(func):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, abort, current_app, g, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -36,6 +38,16 @@ def is_safe_next(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+def guard_page(allowed: Callable[[object], bool], area: str):
+    """Deny by default: anonymous visitors sign in first, a signed-in user not allowed gets 403."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not allowed(current_user):
+        log.warning("%s refused user_id=%s path=%s", area, current_user.id, request.path)
+        abort(403)
+    return None
 
 
 def wants_json() -> bool:

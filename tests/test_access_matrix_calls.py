@@ -348,9 +348,24 @@ def attempt(app, users, role, method, url, data=None, before=None):
         return response, before is None or snapshot() == before
 
 
-def leaks(response) -> list[str]:
+def leaks(response, secrets=SECRETS) -> list[str]:
     body = response.get_data(as_text=True)
-    return [secret for secret in SECRETS if secret in body]
+    return [secret for secret in secrets if secret in body]
+
+
+def get_access_errors(app, users, url: str, expected: dict, secrets=SECRETS) -> dict[str, str]:
+    """Each role's GET of `url` against its expected status; refused pages must not leak."""
+    wrong = {}
+    for role in ROLES:
+        response, _ = attempt(app, users, role, "GET", url)
+        got = response.status_code
+        if got != expected[role]:
+            wrong[role] = f"got {got}, expected {expected[role]}"
+        elif got in (403, 404) and leaks(response, secrets):
+            wrong[role] = f"{got} page shows {leaks(response, secrets)}"
+        elif got == LOGIN and role == "anonymous" and "/login" not in response.location:
+            wrong[role] = f"redirected to {response.location}"
+    return wrong
 
 
 def ids_of(table):
@@ -362,16 +377,7 @@ def ids_of(table):
 )
 def test_get_access(app, call_world, endpoint, url, expected):
     users, ids = call_world
-    wrong = {}
-    for role in ROLES:
-        response, _ = attempt(app, users, role, "GET", url.format(**ids))
-        got = response.status_code
-        if got != expected[role]:
-            wrong[role] = f"got {got}, expected {expected[role]}"
-        elif got in (403, 404) and leaks(response):
-            wrong[role] = f"{got} page shows {leaks(response)}"
-        elif got == LOGIN and role == "anonymous" and "/login" not in response.location:
-            wrong[role] = f"redirected to {response.location}"
+    wrong = get_access_errors(app, users, url.format(**ids), expected)
     assert wrong == {}, f"GET {url}"
 
 

@@ -33,7 +33,8 @@ from tests.test_access_matrix import (
     make_world,
     snapshot,
 )
-from tests.test_access_matrix_calls import attempt, ids_of
+from tests.test_access_matrix_calls import attempt, get_access_errors, ids_of
+from tests.test_access_matrix_calls import leaks as shown_secrets
 
 PARTIES = ("provider", "department", "coordinator", "admin")  # of every project below
 DEPARTMENT_SIDE = ("department", "coordinator", "admin")
@@ -258,8 +259,7 @@ def project_world(app):
 
 
 def leaks(response) -> list[str]:
-    body = response.get_data(as_text=True)
-    return [secret for secret in SECRETS if secret in body]
+    return shown_secrets(response, SECRETS)
 
 
 @pytest.mark.parametrize(
@@ -267,16 +267,7 @@ def leaks(response) -> list[str]:
 )
 def test_get_access(app, project_world, endpoint, url, expected):
     users, ids = project_world
-    wrong = {}
-    for role in ROLES:
-        response, _ = attempt(app, users, role, "GET", url.format(**ids))
-        got = response.status_code
-        if got != expected[role]:
-            wrong[role] = f"got {got}, expected {expected[role]}"
-        elif got in (403, 404) and leaks(response):
-            wrong[role] = f"{got} page shows {leaks(response)}"
-        elif got == LOGIN and role == "anonymous" and "/login" not in response.location:
-            wrong[role] = f"redirected to {response.location}"
+    wrong = get_access_errors(app, users, url.format(**ids), expected, SECRETS)
     assert wrong == {}, f"GET {url}"
 
 

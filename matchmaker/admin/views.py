@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,22 +17,15 @@ from matchmaker.extensions import db
 from matchmaker.notifications.forms import OUTBOX_STATUS_LABELS
 from matchmaker.notifications.mailer import list_outbox, outbox_counts, smtp_settings
 from matchmaker.notifications.models import OutboxMessage, OutboxStatus
-from matchmaker.web import is_safe_next
-
-log = logging.getLogger("matchmaker")
+from matchmaker.web import guard_page, is_safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.before_request
 def _admins_only():
-    """Deny by default: anonymous visitors sign in first, everyone but an admin gets 403."""
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    if not is_admin(current_user):
-        log.warning("admin page refused user_id=%s path=%s", current_user.id, request.path)
-        abort(403)
-    return None
+    """Every admin page: sign in first, everyone but an admin gets 403."""
+    return guard_page(is_admin, "admin page")
 
 
 def _admin() -> User:

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import logging
-
-from flask import Blueprint, Response, abort, current_app, render_template, request
-from flask_login import current_user
+from flask import Blueprint, Response, abort, render_template, request
 
 from matchmaker.analytics import charts, export, services
 from matchmaker.analytics.filters import parse_filters
 from matchmaker.common.taxonomy import POLICY_AREAS
-
-log = logging.getLogger("matchmaker")
+from matchmaker.web import guard_page
 
 bp = Blueprint("analytics", __name__, url_prefix="/analytics")
 
 
 @bp.before_request
 def _staff_only():
-    """Deny by default: anonymous visitors sign in first; only approved staff may look."""
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    if not (current_user.is_staff and current_user.is_approved):
-        log.warning("analytics refused user_id=%s path=%s", current_user.id, request.path)
-        abort(403)
-    return None
+    """Only approved staff may look; anonymous visitors sign in first."""
+    return guard_page(lambda user: user.is_staff and user.is_approved, "analytics")
 
 
 @bp.get("")

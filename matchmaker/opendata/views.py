@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -29,8 +27,8 @@ from matchmaker.opendata import export
 from matchmaker.opendata.datasets import DATASETS
 from matchmaker.opendata.forms import DEFAULT_MAX_FEED_BYTES, FeedUploadForm, read_limited
 from matchmaker.opendata.importer import import_feed
+from matchmaker.web import guard_page
 
-log = logging.getLogger("matchmaker")
 bp = Blueprint("opendata", __name__, url_prefix="/opendata")
 MAX_SKIPPED_SHOWN = 10
 DOWNLOAD_LIMIT = "60 per minute"  # each download is built from the whole database
@@ -66,12 +64,7 @@ def challenge_gov():
 
 
 def _require_admin():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    if not is_admin(current_user):
-        log.warning("opendata import refused user_id=%s", current_user.id)
-        abort(403)
-    return None
+    return guard_page(is_admin, "opendata import")
 
 
 @bp.route("/import", methods=["GET", "POST"])
