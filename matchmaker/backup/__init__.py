@@ -1,0 +1,1 @@
+"""Backups: one verified archive holding the database and the uploads."""
