@@ -28,7 +28,7 @@ export TRANSFORMERS_OFFLINE := 1
 
 help:
 	@echo "make run           install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
-	@echo "make serve         production serving: gunicorn, $(WORKERS) workers, on http://$(HOST):$(PORT)"
+	@echo "make serve         production serving: gunicorn, $(or $(WORKERS),MATCHMAKER_WORKERS or 2 x cores) workers, on http://$(HOST):$(PORT)"
 	@echo "make test          install (with Chromium and axe-core for the browser tests) and run the whole suite"
 	@echo "make bench         matcher quality, latency, throughput and memory (reads ../shared/data)"
 	@echo "make load          load run on 10,000 needs and 100,000 seeds, SQLite and PostgreSQL (bench/load.md)"
@@ -82,11 +82,13 @@ run: install translations
 	$(FLASK) --no-debug run --host $(HOST) --port $(PORT)
 
 # Production serving: several gunicorn workers; each keeps its own matcher index, kept in step
-# by the revision stamp in the database. Migrate first; no demo data.
-WORKERS ?= 4
+# by the revision stamp in the database. Migrate first; no demo data. Settings (workers, timeout,
+# log format, trusted proxies) are in matchmaker/serving.py; WORKERS=n overrides the worker count
+# (default MATCHMAKER_WORKERS, else twice the cores).
+WORKERS ?=
 serve: install translations
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --config python:matchmaker.serving --workers $(WORKERS) \
+	$(BIN)/gunicorn --config python:matchmaker.serving $(if $(WORKERS),--workers $(WORKERS)) \
 	  --bind $(HOST):$(PORT) 'matchmaker:create_app()'
 
 # Debian's Chromium drives the browser test; Noto CJK makes Japanese screenshots readable;

@@ -28,6 +28,15 @@ def create_app(config: dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     app.config.update(load_config(instance_path, config))
+    hops = int(app.config.get("MATCHMAKER_PROXY_HOPS") or 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # behind nginx the peer is the proxy: limits and audit need the client's address
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    from matchmaker.common.routing import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is registered
     register_extensions(app)
     register_blueprints(app)
     from matchmaker import web
@@ -81,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.needs.views import bp as needs_bp
     from matchmaker.notifications.views import bp as notifications_bp
     from matchmaker.opendata.views import bp as opendata_bp
+    from matchmaker.ops.views import bp as ops_bp
     from matchmaker.projects.views import bp as projects_bp
     from matchmaker.proposals.views import bp as proposals_bp
     from matchmaker.results.views import bp as results_bp
@@ -104,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
         feeds_bp,
         projects_bp,
         opendata_bp,
+        ops_bp,
     ):
         app.register_blueprint(bp)
     from matchmaker.api.setup import init_api

@@ -27,6 +27,8 @@ DEFAULTS: dict[str, object] = {
     "LOGIN_LIMIT_PER_ACCOUNT": "5 per 5 minutes",
     "LOGIN_LIMIT_PER_IP": "20 per 5 minutes",
     "PAGE_SIZE": 20,
+    "LOG_FORMAT": "",  # json or text; empty: json in production, text otherwise
+    "PROXY_HOPS": 0,  # reverse proxies in front (nginx on the same host: 1); trusts X-Forwarded-*
     "DEFAULT_LOCALE": "ja",
     # e-mail: without SMTP_HOST, messages are kept in the outbox for the admin to read
     "SMTP_HOST": "",
@@ -43,6 +45,7 @@ _INT_KEYS = {
     "MAX_FORM_MEMORY_SIZE",
     "MAX_FORM_PARTS",
     "PAGE_SIZE",
+    "PROXY_HOPS",
     "SMTP_PORT",
     "MAX_UPLOAD_BYTES",
     "ORG_UPLOAD_QUOTA_BYTES",

@@ -3,25 +3,39 @@
 from __future__ import annotations
 
 import logging
+import re
+import time
 import uuid
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, jsonify, render_template, request
+from flask import Flask, abort, current_app, g, jsonify, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from markupsafe import escape
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from matchmaker.common import labels, taxonomy
+from matchmaker.common import labels, logs, taxonomy
 from matchmaker.common.errors import DomainError
 from matchmaker.common.money import format_money
-from matchmaker.common.persistence import is_write_conflict
+from matchmaker.common.persistence import is_unavailable, is_write_conflict
 from matchmaker.extensions import db
 
 log = logging.getLogger("matchmaker")
+access_log = logging.getLogger("matchmaker.access")
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+RETRY_AFTER_S = 5
+# shown when even the error template cannot be rendered: no database, no session, no template
+FALLBACK_UNAVAILABLE = (
+    '<!doctype html><html><head><meta charset="utf-8"><title>503</title></head><body>'
+    "<h1>503 Service unavailable</h1><p>The database is busy or unavailable. Nothing was "
+    'saved; try again in a few seconds.</p><p><a href="{retry}">Try again</a></p>'
+    "<p>Reference: {request_id}</p></body></html>"
+)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -68,17 +82,60 @@ def problem(status: int, title: str, detail: str | None = None, **extra):
     return response
 
 
+def retry_url() -> str:
+    """Where the 503 page's button leads: the same page for a read, the form for a write."""
+    if request.method in ("GET", "HEAD"):
+        target = request.full_path.rstrip("?")
+    else:
+        parts = urlsplit(request.referrer or "")
+        same_site = parts.netloc == request.host
+        target = parts.path + (f"?{parts.query}" if parts.query else "") if same_site else ""
+        target = target or request.path
+    return target if is_safe_next(target) else "/"
+
+
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the connection is gone: the pool replaces it next time
+        log.warning("rollback failed; the connection is discarded", exc_info=True)
+
+
+def _log_access(response) -> None:
+    started = g.get("request_started")
+    access_log.info(
+        "%s %s %s",
+        request.method,
+        request.path,
+        response.status_code,
+        extra={
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
+            "remote_addr": request.remote_addr,
+        },
+    )
+
+
 def init_app(app: Flask) -> None:
-    @app.before_request
+    logs.init_app(app)
+
     def _request_id():
-        g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:16]
+        g.request_started = time.perf_counter()
+        incoming = request.headers.get("X-Request-Id", "")
+        g.request_id = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex[:16]
+
+    # first of all, so that CSRF and rate-limit refusals carry the id and are timed too
+    app.before_request_funcs.setdefault(None, []).insert(0, _request_id)
 
     @app.after_request
     def _commit_and_secure(response):
         if response.status_code < 400 and not g.get("rollback"):
-            db.session.commit()
+            try:
+                db.session.commit()
+            except SQLAlchemyError as exc:  # nothing is saved: say so, never a bare 500
+                response = app.make_response(database_error(exc))
         else:
-            db.session.rollback()
+            _rollback_quietly()
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -87,12 +144,13 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Request-Id", g.get("request_id", ""))
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        _log_access(response)
         return response
 
     @app.teardown_request
     def _rollback_on_error(exc):
         if exc is not None:
-            db.session.rollback()
+            _rollback_quietly()
 
     def render_error(status: int, title: str, detail: str | None = None):
         g.rollback = True
@@ -103,20 +161,66 @@ def init_app(app: Flask) -> None:
             status,
         )
 
+    def unavailable():
+        """503 with Retry-After, as seen by a visitor: loading the user would need the DB."""
+        g.rollback = True
+        g._login_user = app.login_manager.anonymous_user()
+        target = retry_url()
+        reading = request.method in ("GET", "HEAD")
+        try:
+            title = _("Service unavailable")
+            detail = _(
+                "The database is busy or unavailable. Nothing was saved; try again in a few "
+                "seconds."
+            )
+            if wants_json():
+                response = problem(503, title, detail, request_id=g.get("request_id"))
+            else:
+                body = render_template(
+                    "errors/unavailable.html",
+                    status=503,
+                    title=title,
+                    detail=detail,
+                    retry_url=target,
+                    retry_label=_("Try again") if reading else _("Back to the form"),
+                )
+                response = app.response_class(body, 503, mimetype="text/html")
+        except Exception:
+            log.exception("the 503 page could not be rendered")
+            body = FALLBACK_UNAVAILABLE.format(
+                retry=escape(target), request_id=escape(g.get("request_id", ""))
+            )
+            response = app.response_class(body, 503, mimetype="text/html")
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def database_error(exc: SQLAlchemyError):
+        _rollback_quietly()
+        session.pop("_flashes", None)  # "saved" messages of the request that was not saved
+        if is_write_conflict(exc):
+            return render_error(
+                409,
+                _("Conflict"),
+                _("Someone else changed this at the same moment. Reload the page and try again."),
+            )
+        if is_unavailable(exc):
+            log.warning(
+                "database unavailable: %s: %s",
+                type(exc).__name__,
+                getattr(exc, "orig", None) or exc,
+            )
+            return unavailable()
+        return _unexpected(exc)
+
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
         return render_error(exc.status_code, _("Request refused"), exc.message)
 
-    @app.errorhandler(OperationalError)
-    def _locked(exc: OperationalError):
-        if not is_write_conflict(exc):
-            return _unexpected(exc)
-        db.session.rollback()
-        return render_error(
-            409,
-            _("Conflict"),
-            _("Someone else changed this at the same moment. Reload the page and try again."),
-        )
+    @app.errorhandler(SQLAlchemyError)
+    def _database_error(exc: SQLAlchemyError):
+        """Lost races are a 409 Conflict; a busy or unreachable database is a 503 with a retry."""
+        return database_error(exc)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):

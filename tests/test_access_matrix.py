@@ -54,6 +54,8 @@ PROVIDERS_ONLY = expect(403, anonymous=LOGIN, provider=200, other_provider=200)
 # (endpoint, method, url with {placeholders}, expected status per role)
 GET_MATRIX = [
     ("main.index", "/", PUBLIC),
+    ("ops.livez", "/livez", PUBLIC),
+    ("ops.healthz", "/healthz", PUBLIC),
     ("accounts.login", "/login", PUBLIC),
     ("accounts.register", "/register", expect(302, anonymous=200)),
     ("accounts.account", "/account", SIGNED_IN_ONLY),

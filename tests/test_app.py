@@ -88,15 +88,38 @@ def test_each_test_starts_with_an_empty_database(client, attempt):
     client.post("/login", data={"email": user.email, "password": "wrong wrong wrong"})
 
 
-def test_a_locked_database_is_a_conflict_not_a_500(app, client, monkeypatch):
+def _sqlite_error(message: str, code: int, name: str):
     import sqlite3
 
     from sqlalchemy.exc import OperationalError
 
-    def locked():
-        raise OperationalError("UPDATE x", {}, sqlite3.OperationalError("database is locked"))
+    orig = sqlite3.OperationalError(message)
+    orig.sqlite_errorcode, orig.sqlite_errorname = code, name
+    return OperationalError("UPDATE x", {}, orig)
 
-    monkeypatch.setitem(app.view_functions, "main.index", locked)
+
+def test_a_stale_snapshot_is_a_conflict_not_a_500(app, client, monkeypatch):
+    """Another request committed after this one read: a lost race, so reload (409), not retry."""
+
+    def stale():
+        raise _sqlite_error("database is locked", 517, "SQLITE_BUSY_SNAPSHOT")
+
+    monkeypatch.setitem(app.view_functions, "main.index", stale)
     response = client.get("/")
     assert response.status_code == 409
     assert "Reload the page" in response.get_data(as_text=True)
+
+
+def test_a_database_locked_past_its_busy_timeout_is_a_503_not_a_500(app, client, monkeypatch):
+    """A writer held the lock longer than the busy timeout: nothing was saved, retry (503)."""
+
+    def locked():
+        raise _sqlite_error("database is locked", 5, "SQLITE_BUSY")
+
+    monkeypatch.setitem(app.view_functions, "main.index", locked)
+    response = client.get("/?page=2")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert "Nothing was saved" in page and 'href="/?page=2"' in page
+    assert response.headers["X-Request-Id"] in page
+    assert "Traceback" not in page and "UPDATE x" not in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
@@ -11,10 +13,12 @@ from matchmaker.accounts.models import PROVIDER_ORG_KINDS
 from matchmaker.accounts.passwords import MAX_LENGTH
 from matchmaker.common.labels import ORG_KIND_LABELS
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 
 def strip(value: str | None) -> str | None:
-    """Pasted addresses often carry spaces; they are not part of the address."""
-    return value.strip() if isinstance(value, str) else value
+    """Pasted values often carry spaces or control characters (PostgreSQL refuses NUL)."""
+    return _CONTROL.sub("", value).strip() if isinstance(value, str) else value
 
 
 class LoginForm(FlaskForm):

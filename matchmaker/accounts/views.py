@@ -17,7 +17,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from matchmaker.accounts import services
-from matchmaker.accounts.forms import ChangePasswordForm, LoginForm, RegistrationForm
+from matchmaker.accounts.forms import ChangePasswordForm, LoginForm, RegistrationForm, strip
 from matchmaker.accounts.models import Organization, OrgKind, Role
 from matchmaker.audit.services import record
 from matchmaker.common.errors import DomainError
@@ -28,12 +28,14 @@ bp = Blueprint("accounts", __name__)
 
 
 def _login_account_key() -> str:
-    return "login-account:" + services.normalize_email(request.form.get("email", ""))[:254]
+    """The address as the form cleans it, so variants of one address share one limit."""
+    return "login-account:" + services.normalize_email(strip(request.form.get("email", "")))[:254]
 
 
 def _failed_login(response) -> bool:
-    """Only failed attempts count towards the limit; a successful login redirects."""
-    return response.status_code != 302
+    """Only a refused e-mail or password counts (the form again, 200); a conflict or an outage
+    is not a guess and must not lock anyone out."""
+    return response.status_code == 200
 
 
 def _login_limit_account() -> str:

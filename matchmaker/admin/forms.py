@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from matchmaker.accounts.forms import strip
 from matchmaker.accounts.models import AccountStatus, OrgKind, Role
 from matchmaker.admin.services import AuditFilters, UserFilters
 from matchmaker.common.errors import DomainError
@@ -52,9 +53,13 @@ def _http_url(form, field) -> None:
 
 
 class OrganizationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    name_en = StringField(_l("English name"), validators=[Optional(), Length(max=200)])
-    website = StringField(_l("Website"), validators=[Optional(), Length(max=500), _http_url])
+    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(
+        _l("English name"), filters=[strip], validators=[Optional(), Length(max=200)]
+    )
+    website = StringField(
+        _l("Website"), filters=[strip], validators=[Optional(), Length(max=500), _http_url]
+    )
 
 
 class OrganizationCreateForm(OrganizationForm):

@@ -133,6 +133,11 @@ def _http_problem(exc: HTTPException):
     return api_problem(status, detail, headers, **extra)
 
 
+def _too_deep(exc: RecursionError):
+    """JSON nested deeper than the parser's recursion limit is a bad request, not a crash."""
+    return api_problem(400, _("The request body is nested too deeply."))
+
+
 def _domain_problem(exc: DomainError):
     """A refused request; a domain rule on the body (plain DomainError) is a 422."""
     if exc.status_code == 400:
@@ -189,6 +194,7 @@ class ApiBlueprint(Blueprint):
         self.before_request(_authenticate)
         self.register_error_handler(HTTPException, _http_problem)
         self.register_error_handler(DomainError, _domain_problem)
+        self.register_error_handler(RecursionError, _too_deep)
         csrf.exempt(self)
         limiter.shared_limit(_rate_limit, scope="api", key_func=_rate_key)(self)
 

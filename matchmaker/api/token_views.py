@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from matchmaker.accounts.forms import strip
 from matchmaker.api import tokens
 from matchmaker.api.models import ApiToken
 from matchmaker.common.errors import DomainError, NotAllowed
@@ -21,14 +22,10 @@ from matchmaker.extensions import db
 bp = Blueprint("api_tokens", __name__)
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
 class TokenForm(FlaskForm):
     name = StringField(
         _l("Token name"),
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(), Length(max=tokens.MAX_NAME_LENGTH)],
     )
     lifetime = SelectField(

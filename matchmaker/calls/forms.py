@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -33,6 +35,13 @@ from matchmaker.common.timezone import from_tokyo, to_tokyo
 from matchmaker.needs.forms import MAX_BUDGET, MAX_LONG_TEXT, _version, clean_text
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
+EARLIEST, LATEST = datetime(2000, 1, 1), datetime(2100, 12, 31, 23, 59)
+
+
+def plausible_time(form, field):
+    """Other years are typos; year 1 in Tokyo cannot even be converted to UTC."""
+    if field.data is not None and not EARLIEST <= field.data <= LATEST:
+        raise ValidationError(_("Enter a date between the years 2000 and 2100."))
 
 
 class CriterionForm(Form):
@@ -64,12 +73,12 @@ class CallForm(FlaskForm):
     opens_at = DateTimeLocalField(
         _l("Opens (Tokyo time)"),
         format=TIME_FORMAT,
-        validators=[InputRequired(message=_l("Enter a date and time."))],
+        validators=[InputRequired(message=_l("Enter a date and time.")), plausible_time],
     )
     closes_at = DateTimeLocalField(
         _l("Closes (Tokyo time)"),
         format=TIME_FORMAT,
-        validators=[InputRequired(message=_l("Enter a date and time."))],
+        validators=[InputRequired(message=_l("Enter a date and time.")), plausible_time],
     )
     budget_max = IntegerField(
         _l("Maximum budget"), validators=[Optional(), NumberRange(min=0, max=MAX_BUDGET)]

@@ -18,11 +18,15 @@ from matchmaker.extensions import db
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2100, 12, 31)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def search_terms(query: str | None) -> list[str]:
     """Split a query on white space; each term must appear (works for 2-character Japanese)."""
     query = (query or "").strip()
+    if _CONTROL.search(query):  # PostgreSQL refuses NUL in a parameter
+        raise DomainError(_("The search text contains characters that are not allowed."))
     if len(query) > MAX_QUERY_LENGTH:
         raise DomainError(
             _("The search text is too long (at most %(n)d characters).", n=MAX_QUERY_LENGTH)
@@ -80,6 +84,9 @@ def date_arg(args: Mapping[str, str], name: str) -> date | None:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
             raise ValueError(raw)
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError:
         raise DomainError(_("“%(name)s” must be a date as YYYY-MM-DD.", name=name)) from None
+    if not EARLIEST_DATE <= value <= LATEST_DATE:  # year 1 or 9999 cannot shift to UTC
+        raise DomainError(_("“%(name)s” must be a date between 2000 and 2100.", name=name))
+    return value

@@ -1,0 +1,1 @@
+"""Operations endpoints for load balancers and monitors: liveness and readiness."""
