@@ -1,0 +1,1 @@
+"""`python -m matchmaker.loadtest`: a bounded load run against gunicorn on loopback only."""
