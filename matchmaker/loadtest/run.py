@@ -122,8 +122,7 @@ def run_database(
     target = (
         sqlite_target(instance) if kind == "sqlite" else postgres_target(options.pg_url, workdir)
     )
-    server = None
-    app = None
+    server = app = ctx = None
     try:
         result.note, result.version = target.note, target.version()
         app = _build_app(target.url, instance, options)
@@ -181,13 +180,14 @@ def run_database(
         # (every simulated user comes from 127.0.0.1) out of their setup sign-ins
         _say(f"{kind}: login")
         run_login(ctx)
-        result.rows, result.notes = ctx.rows + ctx.setup_rows, result.notes + ctx.notes
     except Exception as exc:
         traceback.print_exc()
         result.failure = f"{type(exc).__name__}: {exc}"
         if server is not None:
             result.notes.append("Server log, last messages: " + server.last_messages(5))
     finally:
+        if ctx is not None:  # what was measured before a failure is reported too
+            result.rows, result.notes = ctx.rows + ctx.setup_rows, result.notes + ctx.notes
         if server is not None:
             _say(f"{kind}: stopping gunicorn")
             server.stop()

@@ -100,9 +100,10 @@ class SecurityReport:
         )
         lines += [
             "",
-            "Accepted: stored (a redirect after a form, 2xx from the API). Refused: 4xx, or the "
-            "form shown again with its errors. *Stored after refusal*, *Shown unescaped*, *Files "
-            "outside upload dir* and *5xx* are what the tests assert to be zero.",
+            "Accepted: stored (a redirect after a form, 2xx from the API) or, for a read, "
+            "answered with 200. Refused: 4xx, or the form shown again with its errors. *Stored "
+            "after refusal*, *Shown unescaped*, *Files outside upload dir* and *5xx* are what the "
+            "tests assert to be zero; a GET must not change the database either.",
             "",
         ]
         noted = [(c, n) for c in sorted(self.notes) for n in self.notes[c]]

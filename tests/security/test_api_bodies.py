@@ -57,7 +57,7 @@ class ApiField:
     """One body field: its type and limits as the schema and the service enforce them."""
 
     name: str
-    kind: str = "text"  # text | int | choice | choices | texts
+    kind: str = "text"  # text | int | choice | choices | texts | any
     limit: int = 0
     required: bool = False  # non-blank
     nullable: bool = False
@@ -81,6 +81,8 @@ class ApiField:
         if self.kind == "choice":  # no choices: a field that is not writable at all
             pool = self.choices or ("published", "selected", "draft", 1, None)
             return st.one_of(st.sampled_from(pool), hs.hostile_text(), WRONG_TYPES)
+        if self.kind == "any":
+            return st.one_of(st.booleans(), hs.hostile_text(), WRONG_TYPES)
         inner = st.sampled_from(self.choices) if self.kind == "choices" else hs.hostile_text(50)
         return st.one_of(st.lists(st.one_of(inner, WRONG_TYPES), max_size=4), WRONG_TYPES)
 
@@ -105,7 +107,7 @@ class ApiField:
             return ACCEPT, value
         if self.kind == "choice":
             return (ACCEPT, value) if value in self.choices else (REFUSE, None)
-        return UNKNOWN, None  # lists: only consistency is checked
+        return UNKNOWN, None  # lists and loose booleans: only consistency is checked
 
 
 NEED_FIELDS = [
@@ -141,7 +143,7 @@ SEED_FIELDS = [
     ApiField("language", kind="choice", choices=tuple(taxonomy.LANGUAGES)),
     ApiField("keywords", kind="texts"),
     ApiField("policy_areas", kind="choices", choices=AREAS),
-    ApiField("ready_for_pilot", kind="choice", choices=(True, False)),
+    ApiField("ready_for_pilot", kind="any"),  # a boolean, or "yes", "on", 1 and the like
     ApiField("status", kind="choice", choices=()),
 ]
 PROPOSAL_FIELDS = [
