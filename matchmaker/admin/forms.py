@@ -82,7 +82,7 @@ def _id_arg(args: Mapping[str, str], name: str) -> int | None:
     raw = (args.get(name) or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
         raise DomainError(_("“%(name)s” must be a number.", name=name))
     return int(raw)
 

@@ -65,7 +65,7 @@ class Page:
 def parse_page(raw: str | None) -> int:
     if raw in (None, ""):
         return 1
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 100_000:
         raise DomainError(_("The page number is not valid."))
     return int(raw)
 

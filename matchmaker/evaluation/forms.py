@@ -67,7 +67,7 @@ class DecisionForm(FlaskForm):
 
     def validate_version(self, field):
         value = field.data or ""
-        if not value.isdigit() or int(value) > MAX_DB_ID:
+        if not (value.isascii() and value.isdigit()) or int(value) > MAX_DB_ID:
             raise ValidationError(_("The form is damaged; reload the page and try again."))
 
     def to_decision(self) -> tuple[ProposalStatus, str, int]:

@@ -48,7 +48,7 @@ def _version(value) -> int | None:
     value = "" if value is None else str(value)
     if not value:
         return None
-    if not value.isdigit() or int(value) > MAX_DB_ID:
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_DB_ID:
         raise DomainError(_("The form is damaged; reload the page and try again."))
     return int(value)
 
@@ -189,7 +189,9 @@ def parse_filters(args: MultiDict, allowed_statuses) -> NeedFilters:
     if area is not None and area not in taxonomy.POLICY_AREAS:
         raise DomainError(_("Unknown policy area."))
     raw_org = args.get("org") or None
-    if raw_org is not None and (not raw_org.isdigit() or int(raw_org) > MAX_DB_ID):
+    if raw_org is not None and not (
+        raw_org.isascii() and raw_org.isdigit() and int(raw_org) <= MAX_DB_ID
+    ):
         raise DomainError(_("Unknown department."))
     raw_status = args.get("status") or None
     status = None

@@ -127,8 +127,8 @@ class Field:
     def values(self) -> st.SearchStrategy[str]:
         if self.kind == "text":
             return hs.hostile_text(self.limit)
-        if self.kind == "int":
-            return hs.int_strings(int(self.low), int(self.high))
+        if self.kind == "int":  # low/high may be infinite: any whole number
+            return hs.int_strings(int(max(self.low, -(2**63))), int(min(self.high, 2**63)))
         if self.kind == "float":
             return hs.float_strings()
         if self.kind == "date":

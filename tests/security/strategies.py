@@ -105,7 +105,24 @@ def int_strings(low: int, high: int) -> st.SearchStrategy[str]:
         st.integers(low, high).map(str),
         st.sampled_from(edges).map(str),
         st.sampled_from(
-            ["", " ", "1.5", "1e3", "0x10", "NaN", "inf", "-", "+", "１２", "1_000", "' OR 1=1 --"]
+            [
+                "",
+                " ",
+                "1.5",
+                "1e3",
+                "0x10",
+                "NaN",
+                "inf",
+                "-",
+                "+",
+                "１２",
+                "1_000",
+                "' OR 1=1 --",
+                "²",  # from here on: digits to str.isdigit(), not all of them to int()
+                "①",
+                "٣",
+                "½",
+            ]
         ),
         st.text(any_char, max_size=8),
     )

@@ -107,6 +107,7 @@ EDGES = (
     "0001-01-01",
     "9999-12-31",
     "99999999999999999999",
+    "²",  # str.isdigit() says yes, int() says no
     "a\x00b",
     "' OR 1=1 --",
     "<script>alert(1)</script>",
