@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from matchmaker.common.errors import DomainError
@@ -70,10 +70,18 @@ def parse_page(raw: str | None) -> int:
     return int(raw)
 
 
+def count_of(stmt: Select) -> int:
+    """Rows the statement would return, without reading their columns (a search scans text)."""
+    stmt = stmt.order_by(None)
+    if not (stmt._distinct or stmt._group_by_clauses):  # there the columns decide the rows
+        stmt = stmt.with_only_columns(literal_column("1"), maintain_column_froms=True)
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
 def paginate(stmt: Select, page: int, per_page: int) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    total = count_of(stmt)
     items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(items=list(items), page=page, per_page=per_page, total=total or 0)
+    return Page(items=list(items), page=page, per_page=per_page, total=total)
 
 
 def date_arg(args: Mapping[str, str], name: str) -> date | None:

@@ -11,9 +11,11 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -110,6 +112,14 @@ class Need(Base):
     @property
     def is_public(self) -> bool:
         return self.status in PUBLIC_NEED_STATUSES
+
+
+# the list page's order (newest first): without it every search sorts all its hits
+Index(
+    "ix_needs_newest",
+    func.coalesce(Need.published_at, Need.submitted_at, Need.created_at).desc(),
+    Need.id.desc(),
+)
 
 
 class RevisionStatus(StrEnum):
