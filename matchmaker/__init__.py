@@ -55,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     from matchmaker import models_registry  # noqa: F401  (every ORM class known to Alembic)
     from matchmaker.db import configure_sqlite
     from matchmaker.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from matchmaker.i18n import init_app as init_i18n
     from matchmaker.i18n import select_locale, select_timezone
 
     db.init_app(app)
@@ -69,6 +70,7 @@ def register_extensions(app: Flask) -> None:
         timezone_selector=select_timezone,
         default_translation_directories=str(ROOT / "matchmaker" / "translations"),
     )
+    init_i18n(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, session
+from functools import lru_cache
+
+from babel import support
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
+from wtforms.i18n import messages_path
 
 SUPPORTED_LOCALES = ("ja", "en")
 
@@ -29,3 +34,16 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return "Asia/Tokyo"
+
+
+@lru_cache(maxsize=8)
+def wtforms_translations(locale: str) -> support.Translations:
+    """WTForms' own messages, parsed once per process: Flask-WTF reads the file per request."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _share_wtforms_translations():
+        # Flask-WTF looks for this attribute before loading the catalogue itself
+        request.wtforms_translations = wtforms_translations(str(get_locale()))

@@ -142,6 +142,17 @@ def test_accept_language_is_the_default(client):
     assert "ログイン".encode() in response.data
 
 
+def test_form_library_messages_follow_the_language(client):
+    """WTForms' own messages come from a per-process cache; each request still gets its language."""
+    japanese = client.post("/login?lang=ja", data={"email": "", "password": ""})
+    assert "このフィールドは必須です。" in japanese.get_data(as_text=True)
+    english = client.post("/login?lang=en", data={"email": "", "password": ""})
+    assert "This field is required." in english.get_data(as_text=True)
+    assert "このフィールドは必須です。" in client.post(
+        "/login?lang=ja", data={"email": "", "password": ""}
+    ).get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("path", "japanese"),
     [
