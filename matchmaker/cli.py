@@ -47,6 +47,9 @@ def init_app(app: Flask) -> None:
     from matchmaker.backup.commands import backup_cli
 
     app.cli.add_command(backup_cli)
+    from matchmaker.uploads.commands import uploads_cli
+
+    app.cli.add_command(uploads_cli)
 
 
 def command_transaction(func):
