@@ -3,7 +3,6 @@ on the test server, or an SQLite file), filled with the demo data plus a row in 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import secrets
@@ -29,32 +28,14 @@ from matchmaker.notifications.models import Frequency, NotificationPreference, S
 from matchmaker.proposals.models import Proposal, ProposalAttachment
 from matchmaker.seeds.models import Seed
 from matchmaker.uploads.services import store_pdf
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, build_app
+from tests.conftest import build_app
+from tests.ops.own_database import own_database
 
 
 @pytest.fixture(autouse=True)
 def db_session():
     """Override the rolled-back session: backups read and replace committed data."""
     yield db.session
-
-
-@contextlib.contextmanager
-def own_database(folder: Path):
-    """A database URL nobody else uses; on PostgreSQL created on the test server, dropped after."""
-    if not ON_POSTGRES:
-        yield f"sqlite:///{folder / 'backup.db'}"
-        return
-    server = sa.engine.make_url(TEST_DATABASE_URL)
-    name = f"{server.database}_backup_{secrets.token_hex(4)}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @dataclass
@@ -157,7 +138,7 @@ def fill_remaining_tables() -> None:
 def world(tmp_path_factory):
     """Filled, snapshotted and backed up once; tests that destroy data restore it."""
     folder = tmp_path_factory.mktemp("backup")
-    with own_database(folder) as url:
+    with own_database(folder, "backup") as url:
         app = build_app(url, folder / "instance")
         result = app.test_cli_runner().invoke(args=["demo", "load"])
         assert result.exit_code == 0, result.output
