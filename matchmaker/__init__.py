@@ -63,6 +63,9 @@ def register_extensions(app: Flask) -> None:
         configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    from matchmaker.web import keep_own_retry_after
+
+    app.after_request(keep_own_retry_after)  # registered before the limiter: runs after it
     limiter.init_app(app)
     babel.init_app(
         app,

@@ -42,8 +42,21 @@ def wtforms_translations(locale: str) -> support.Translations:
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
+class _RequestCatalogue:
+    """Looks the locale up only when a form message is translated: /livez must not load users."""
+
+    def ugettext(self, string: str) -> str:
+        return wtforms_translations(str(get_locale())).ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return wtforms_translations(str(get_locale())).ungettext(singular, plural, n)
+
+
+_CATALOGUE = _RequestCatalogue()
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def _share_wtforms_translations():
-        # Flask-WTF looks for this attribute before loading the catalogue itself
-        request.wtforms_translations = wtforms_translations(str(get_locale()))
+        # Flask-WTF looks for this attribute before loading the catalogue file itself
+        request.wtforms_translations = _CATALOGUE

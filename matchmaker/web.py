@@ -116,6 +116,17 @@ def _log_access(response) -> None:
     )
 
 
+def keep_own_retry_after(response):
+    """Flask-Limiter writes its window's reset into Retry-After on every response of a limited
+    route; only a 429 means that, and a 503 keeps the retry time its page promised."""
+    own = g.get("retry_after")
+    if own is not None:
+        response.headers["Retry-After"] = own
+    elif response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 def init_app(app: Flask) -> None:
     logs.init_app(app)
 
@@ -191,7 +202,8 @@ def init_app(app: Flask) -> None:
                 retry=escape(target), request_id=escape(g.get("request_id", ""))
             )
             response = app.response_class(body, 503, mimetype="text/html")
-        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        g.retry_after = str(RETRY_AFTER_S)
+        response.headers["Retry-After"] = g.retry_after
         response.headers["Cache-Control"] = "no-store"
         return response
 

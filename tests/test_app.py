@@ -69,6 +69,13 @@ def test_migrations_match_the_models(app):
     assert diff == []
 
 
+def test_retry_after_only_where_a_retry_is_meant(client):
+    """The limiter would put its window's reset on every page of a limited route (/login)."""
+    page = client.post("/login", data={"email": "nobody@example.org", "password": "wrong"})
+    assert page.status_code == 200 and "Retry-After" not in page.headers
+    assert page.headers["X-RateLimit-Limit"]  # the limit itself is still announced
+
+
 def test_sqlite_pragmas(app):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")
