@@ -6,8 +6,11 @@ Every value can be changed without editing this file: MATCHMAKER_* variables (en
 The application code is imported once in the master and forked into the workers (preload:
 faster start, shared memory), but nothing with state crosses the fork: no database connection
 is opened while the app is built (checked in `when_ready`, and each worker drops any inherited
-pool in `post_fork`), no thread is started (the models' background load starts on a worker's
-first request), and the embedding models and the match index load lazily in each worker.
+pool in `post_fork`), and no thread is started: each worker, once forked and initialised
+(`post_worker_init`), loads the embedding models and builds its match index in a background
+thread. Until that is done, match sections say "Matches are being prepared" and refresh, and
+/healthz reports the matcher's index as "warming"; no request waits minutes for a build that
+the worker timeout would kill.
 Workers stay consistent with each other through the index revision stamp in the database:
 each ranking first compares its in-memory revision with the stored one and reloads what moved.
 """
@@ -49,7 +52,7 @@ bind = os.environ.get("MATCHMAKER_BIND", "127.0.0.1:5000")
 workers = _int("MATCHMAKER_WORKERS", 2 * _cores())
 threads = _int("MATCHMAKER_THREADS", 1)  # more than 1: gthread workers sharing one index
 worker_class = "gthread" if threads > 1 else "sync"
-# the first ranking in a worker loads the models and the index (seconds on 100,000 seeds)
+# requests never build the match index (a background thread does, see post_worker_init)
 timeout = _int("MATCHMAKER_TIMEOUT", 60)
 graceful_timeout = _int("MATCHMAKER_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("MATCHMAKER_KEEPALIVE", 5)
@@ -166,3 +169,14 @@ def post_fork(server, worker):
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
+
+
+def post_worker_init(worker):
+    """Start building the match index as soon as the worker runs, not on its first request."""
+    app = getattr(worker, "wsgi", None)
+    if not hasattr(app, "app_context") or app.testing:
+        return
+    from matchmaker.matching import runtime, warmup
+
+    if runtime.check_configuration(runtime.config_path(app)) is None:
+        warmup.start(app)

@@ -118,6 +118,24 @@ def test_the_access_line_is_json_with_the_request_id_and_no_query(
     assert "s3cret" not in line
 
 
+def test_a_worker_starts_building_its_index_before_any_request(tmp_path, monkeypatch):
+    started = []
+    monkeypatch.setattr("matchmaker.matching.warmup.start", started.append)
+    app = create_app(
+        {
+            "ENV": "production",
+            "SECRET_KEY": SECRET,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'warm.db'}",
+            "INSTANCE_PATH": str(tmp_path),
+        }
+    )
+    serving.post_worker_init(SimpleNamespace(wsgi=app))
+    assert started == [app]
+    app.testing = True  # tests keep building synchronously, inside the ranking
+    serving.post_worker_init(SimpleNamespace(wsgi=app))
+    assert started == [app]
+
+
 def test_a_built_app_is_safe_to_fork_and_workers_drop_inherited_connections(tmp_path):
     config = tmp_path / "matching.json"  # a configuration whose models no test has loaded
     shutil.copy(DEFAULT_PATH, config)
@@ -189,6 +207,18 @@ class Server:
                 pids = self.pids([rid for rid, _ in batch])
                 answers += [(pids[rid], response) for rid, response in batch]
         return answers
+
+    def wait_for_every_index(self, workers: int = 2) -> None:
+        """Until each worker reports on /healthz that its background build is done."""
+        ready: set[int] = set()
+        deadline = time.monotonic() + DEADLINE_S
+        while len(ready) < workers:
+            assert time.monotonic() < deadline, f"only workers {ready} built their index"
+            for _pid, response in self.from_every_worker("/healthz", workers):
+                matcher = response.json()["checks"]["matcher"]
+                if matcher["index"] == "ready":
+                    ready.add(matcher["worker"])
+            time.sleep(0.1)
 
 
 def seed_and_encode(encoders, title: str) -> int:
@@ -280,6 +310,9 @@ def test_two_workers_serve_probes_and_see_each_others_edits(world, server):
         assert response.status_code == 200 and response.headers["X-Request-Id"]
         body = response.json()
         assert body["status"] == "ok" and body["checks"]["matcher"]["models"] == "loaded"
+        # post_worker_init started each worker's build: no request ever asked for it
+        assert body["checks"]["matcher"]["index"] in ("warming", "ready")
+    server.wait_for_every_index()
 
     need_page = f"/needs/{facts['need']}"
     for _pid, response in server.from_every_worker(need_page):

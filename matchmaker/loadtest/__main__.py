@@ -25,7 +25,7 @@ from matchmaker.loadtest.report import (
 )
 from matchmaker.loadtest.rows import NEEDS_JA_SHARE, SEEDS_JA_SHARE
 from matchmaker.loadtest.run import Options, run_database
-from matchmaker.loadtest.vectors import encode_sample, sample_sizes
+from matchmaker.loadtest.vectors import SENTENCE_TEXTS, encode_sample, sample_sizes
 
 # bounds: the run must stay a measurement, not something that can run away
 LIMITS = {
@@ -236,7 +236,11 @@ def _header(options, corpus, vectors, results, directory, load_start, load_end, 
         "vectors": f"{vectors.sample_texts:,} distinct texts encoded under "
         f"{', '.join(vectors.models.values())} ({vectors.encoded_now:,} in this run, the rest "
         "from the cache); each record stores the vector of a sample text of its side and "
-        "language with its own text's hash, so the matcher takes the vectors as current",
+        "language with its own text's hash, so the matcher takes the vectors as current; "
+        f"{vectors.sample_sentences:,} sentences of the first {SENTENCE_TEXTS} texts of each "
+        f"side and language encoded for the explanations ({vectors.sentences_encoded_now:,} in "
+        "this run) and repeated the same way, each record storing them under its own sentence "
+        "hash",
         "loadavg": f"start {load_start[0]:.2f}, end {load_end[0]:.2f} on {cores} cores"
         + (
             " — the machine was busy (other work shares these cores): figures are noisy"

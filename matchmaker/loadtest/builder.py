@@ -1,5 +1,6 @@
 """A fresh load database: migrations, accounts, 10,000 needs and 100,000 seeds with their stored
-vectors (current for the matcher: right model names and text hashes), and one open call."""
+vectors and explanation sentence vectors (current for the matcher: right model names and text and
+sentence hashes), and one open call."""
 
 from __future__ import annotations
 
@@ -71,13 +72,14 @@ def _insert_records(conn, kind, slots, texts, owners, vectors, rng, bar) -> list
                 "entity_type": kind,
                 "entity_id": record_id,
                 "model": vectors.models[signal],
-                "text_hash": text_hash,
+                "text_hash": doc.text_hash,
                 "dim": vectors.dims[signal],
                 "vector": vectors.vector(kind, slot.language, signal, slot.base),
                 "revision": REVISION,
                 "updated_at": now,
+                **vectors.sentence_columns(kind, slot.language, signal, slot.base, doc),
             }
-            for record_id, slot, (_r, _a, text_hash) in zip(new_ids, chunk, built, strict=True)
+            for record_id, slot, (_r, _a, doc) in zip(new_ids, chunk, built, strict=True)
             for signal in vectors.models
         ]
         conn.execute(insert(Embedding.__table__), embeddings)

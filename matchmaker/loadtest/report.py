@@ -126,11 +126,22 @@ def database_section(result: DatabaseResult) -> list[str]:
         lines += ["", f"**The run failed: {result.failure}**"]
     w = result.warm_up
     if w:
+        built = (
+            f"every worker had built its match index in the background ({w['index_ready_s']:.0f}"
+            " s, seen on /healthz) and "
+            if "index_ready_s" in w
+            else ""
+        )
+        first = (
+            "each worker's first match list after that took "
+            if "index_ready_s" in w
+            else "each worker's first match list (loading the models and building its index) took "
+        )
         lines.append(
-            f"Warm-up: {w['seconds']:.0f} s until every worker had answered a match list "
+            f"Warm-up: {w['seconds']:.0f} s until {built}every worker had answered a match list "
             f"({w['requests']} requests, {w['concurrency']} at a time, {w['errors']} errors, "
-            f"{w['worker_timeouts']} worker timeouts); each worker's first match list (loading "
-            "the models and building its index) took "
+            f"{w['worker_timeouts']} worker timeouts); "
+            + first
             + ", ".join(f"{ms / 1000:.1f} s" for ms in w["first_match_ms_per_worker"])
             + " inside the worker; resident memory per worker afterwards: "
             + ", ".join(f"{mb:,} MiB" for mb in w["worker_rss_mb"])

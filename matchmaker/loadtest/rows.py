@@ -104,7 +104,7 @@ def _published(rng: random.Random, now: datetime) -> datetime:
 
 
 def need_row(slot: Slot, base: BaseText, org_id: int, rng: random.Random, now: datetime):
-    """(needs row, policy area codes, text hash) of one published need."""
+    """(needs row, policy area codes, the matcher's document) of one published need."""
     fields = _need_fields(base, slot.copy)
     areas = _areas(rng)
     published = _published(rng, now)
@@ -125,11 +125,11 @@ def need_row(slot: Slot, base: BaseText, org_id: int, rng: random.Random, now: d
         "submitted_at": published - timedelta(days=2),
         "published_at": published,
     }
-    return row, areas, _doc("need", fields, areas).text_hash
+    return row, areas, _doc("need", fields, areas)
 
 
 def seed_row(slot: Slot, base: BaseText, org_id: int, rng: random.Random, now: datetime):
-    """(seeds row, policy area codes, text hash) of one published seed."""
+    """(seeds row, policy area codes, the matcher's document) of one published seed."""
     fields = _seed_fields(base, slot.copy)
     areas = _areas(rng)
     published = _published(rng, now)
@@ -146,4 +146,4 @@ def seed_row(slot: Slot, base: BaseText, org_id: int, rng: random.Random, now: d
         "updated_at": published,
         "published_at": published,
     }
-    return row, areas, _doc("seed", fields, areas).text_hash
+    return row, areas, _doc("seed", fields, areas)

@@ -80,17 +80,19 @@ def _search_hits() -> dict[str, int]:
 
 
 def _stale(data, vectors: SampleVectors) -> int:
-    """Records `flask match reindex` would encode again (must be 0: the vectors are current)."""
+    """Records `flask match reindex` would encode again (must be 0: vectors and sentences are
+    current)."""
     from matchmaker.matching.store import plan_sync
 
     encoders = {
         s: SimpleNamespace(name=vectors.models[s], dim=vectors.dims[s]) for s in vectors.models
     }
     seed_ids = range(1, min(STALE_CHECK_SEEDS, data.counts["seeds"]) + 1)
-    needs = plan_sync(db.session, "need", data.need_ids, encoders).encoded_ids
-    seeds = plan_sync(db.session, "seed", seed_ids, encoders).encoded_ids
+    needs = plan_sync(db.session, "need", data.need_ids, encoders)
+    seeds = plan_sync(db.session, "seed", seed_ids, encoders)
     db.session.rollback()
-    return len(needs) + len(seeds)
+    # vectors and the explanations' sentence vectors: neither may be encoded at request time
+    return sum(len(p.encoded_ids) + len(p.sentences) for p in (needs, seeds))
 
 
 def _timeout_note(warm_up: dict, options: Options) -> list[str]:
@@ -151,7 +153,7 @@ def run_database(
         result.notes.append(
             f"Stored vectors checked against the records' texts: {stale} of "
             f"{len(data.need_ids)} needs and the first {min(STALE_CHECK_SEEDS, options.seeds)} "
-            "seeds would be encoded again by `flask match reindex`."
+            "seeds would be encoded again (vectors or sentences) by `flask match reindex`."
         )
         server = Server(
             target.url,

@@ -90,17 +90,22 @@ def sign_in_all(ctx: Context, accounts: list[tuple[str, int]], row: Row) -> list
 
 
 def warm_up(ctx: Context, timeout: float, concurrency: int) -> dict:
-    """Sign department staff in, then ask for match lists, `concurrency` at a time, until every
-    live worker has answered one (each loads the models and builds its index on its first)."""
+    """Sign department staff in, wait until every worker has built its match index (in the
+    background, seen on /healthz), then ask for match lists, `concurrency` at a time, until
+    every live worker has answered one."""
     started = time.perf_counter()
     setup = Row("department sign-in (setup)", None, expected=(302,))
     staff = ctx.data.accounts.department_users[: ctx.users]
     ctx.departments = [(b, org) for b, _email, org in sign_in_all(ctx, staff, setup)]
+    try:
+        index_ready_s = ctx.server.wait_indexes_ready(timeout)
+    except RuntimeError as exc:
+        raise SetupFailed(str(exc)) from None
     ctx.server.mark()
     row = Row("warm-up match lists", MATCH_MS)
     deadline = time.monotonic() + timeout
     users = ctx.departments[:concurrency]
-    for browser, _org in users:  # a first ranking may take as long as the server allows
+    for browser, _org in users:  # a first ranking may still take long (models, caches)
         browser.timeout = timeout
         browser.close()
 
@@ -132,6 +137,7 @@ def warm_up(ctx: Context, timeout: float, concurrency: int) -> dict:
             first.setdefault(entry.pid, entry.ms)
     return {
         "seconds": round(time.perf_counter() - started, 1),
+        "index_ready_s": round(index_ready_s, 1),
         "requests": row.requests,
         "errors": row.errors,
         "concurrency": len(users),

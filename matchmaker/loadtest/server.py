@@ -151,6 +151,28 @@ class Server:
             time.sleep(0.3)
         raise RuntimeError(f"gunicorn did not answer {path} within {timeout:.0f} s: {self.tail()}")
 
+    def wait_indexes_ready(self, timeout: float) -> float:
+        """Until every live worker says on /healthz that its match index is built (each builds
+        it in a background thread once started; match lists say "being prepared" until then);
+        the seconds that took."""
+        started = time.monotonic()
+        browser = Browser(self.host, self.port, timeout=10)
+        ready: set[int] = set()
+        while not ((live := self.worker_pids()) and live <= ready):
+            if time.monotonic() - started > timeout:
+                raise RuntimeError(
+                    f"only workers {sorted(ready & live)} of {sorted(live)} built their match "
+                    f"index within {timeout:.0f} s: {self.last_messages(5)}"
+                )
+            reply = browser.get("/healthz")
+            browser.close()  # a new connection, so that another worker may answer
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                matcher = json.loads(reply.body)["checks"]["matcher"]
+                if matcher.get("index") == "ready":
+                    ready.add(int(matcher["worker"]))
+            time.sleep(0.2)
+        return time.monotonic() - started
+
     def tail(self, lines: int = 15) -> str:
         text = ""
         for log in (self.error_log, self.instance / "gunicorn.stderr"):

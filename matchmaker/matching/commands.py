@@ -26,14 +26,15 @@ def _encoders() -> dict:
 @match_cli.command("reindex")
 @click.option("--force", is_flag=True, help="Encode every published record again.")
 def reindex(force: bool) -> None:
-    """Encode published needs and seeds whose text or model changed since they were stored."""
+    """Encode published needs and seeds whose text or model changed since they were stored, and
+    the sentence vectors of explanations where they are missing or stale."""
     encoders = _encoders()
     session = db.session
     work = {kind: published_ids(session, kind) for kind in (NEED, SEED)}
-    texts = sum(plan_sync(session, kind, ids, encoders, force).texts for kind, ids in work.items())
-    totals = {"encoded": 0, "skipped": 0}
+    steps = sum(plan_sync(session, kind, ids, encoders, force).steps for kind, ids in work.items())
+    totals = {"encoded": 0, "skipped": 0, "sentences": 0}
     try:
-        with click.progressbar(length=texts, label="Encoding", show_pos=True) as bar:
+        with click.progressbar(length=steps, label="Encoding", show_pos=True) as bar:
             for kind, ids in work.items():
                 for start in range(0, len(ids), CHUNK):
                     result = sync(
@@ -48,12 +49,14 @@ def reindex(force: bool) -> None:
                     session.commit()  # each chunk is kept even if a later one fails
                     totals["encoded"] += result.encoded
                     totals["skipped"] += result.skipped
+                    totals["sentences"] += result.sentences
     except BaseException:
         session.rollback()
         raise
     click.echo(
         f"Encoded {totals['encoded']} records, skipped {totals['skipped']} unchanged "
-        f"(models: {', '.join(e.name for e in encoders.values())})."
+        f"(models: {', '.join(e.name for e in encoders.values())}); "
+        f"sentence vectors of {totals['sentences']} records."
     )
 
 
@@ -82,7 +85,9 @@ def status() -> None:
         click.echo(f"Encoder {signal}: {encoder.name} ({encoder.dim} dimensions)")
     for kind in (NEED, SEED):
         ids = published_ids(db.session, kind)
-        stale = len(plan_sync(db.session, kind, ids, encoders).encoded_ids)
+        plan = plan_sync(db.session, kind, ids, encoders)
+        stale = len(plan.encoded_ids)
         click.echo(
-            f"Published {kind}s: {len(ids)}, up to date {len(ids) - stale}, to encode {stale}"
+            f"Published {kind}s: {len(ids)}, up to date {len(ids) - stale}, to encode {stale}, "
+            f"sentence vectors to encode {len(plan.sentences)}"
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import itertools
 import re
 
 import numpy as np
@@ -81,6 +83,40 @@ class LexicalScorer:
         self._names = {}
         return self
 
+    def fit_sides(self, sides: list[list[str]]) -> list[LexicalScorer]:
+        """Learn vocabulary and IDF once over the union of the sides (needs and seeds), each
+        text analysed once; one scorer per side indexes its own rows and shares the fitted
+        vectorizers, so a term weighs the same on both sides (as `fit` with extra_texts)."""
+        texts = [text for side in sides for text in side]
+        min_df = self.min_df if len(texts) >= self.min_df_from else 1
+        self.word.set_params(min_df=min_df)
+        self.char.set_params(min_df=min_df)
+        union = {
+            "word": self._fit_transform(self.word, texts),
+            "char": self._fit_transform(self.char, texts),
+        }
+        bounds = np.cumsum([0] + [len(side) for side in sides])
+        scorers = []
+        for start, stop in itertools.pairwise(bounds):
+            scorer = copy.copy(self)  # shallow: the same fitted vectorizers
+            scorer.postings = {name: m[start:stop].T.tocsr() for name, m in union.items()}
+            scorer._names = {}
+            scorers.append(scorer)
+        return scorers
+
+    def spread(self, columns: np.ndarray, n_docs: int) -> LexicalScorer:
+        """Put the indexed documents at these positions of a corpus of n_docs (the others,
+        removed rows, get no postings until an upsert gives them a text again)."""
+        columns = np.asarray(columns, dtype=np.int64)
+        for name, postings in self.postings.items():
+            coo = postings.tocoo()
+            self.postings[name] = sparse.csr_matrix(
+                (coo.data, (coo.row, columns[coo.col])),
+                shape=(postings.shape[0], n_docs),
+                dtype=np.float32,
+            )
+        return self
+
     @property
     def word_matrix(self) -> sparse.csc_matrix:
         return self.postings["word"].T
@@ -104,6 +140,16 @@ class LexicalScorer:
             vectorizer.vocabulary_ = {}
             return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
         return vectorizer.transform(texts).tocsr()
+
+    @staticmethod
+    def _fit_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sparse.csr_matrix:
+        try:
+            matrix = vectorizer.fit_transform(texts)
+            vectorizer.stop_words_ = None  # the pruned terms: only kept for introspection
+        except ValueError:  # empty vocabulary (no English words, or no Japanese at all)
+            vectorizer.vocabulary_ = {}
+            return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
+        return matrix.tocsr()
 
     @staticmethod
     def _transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sparse.csr_matrix:
@@ -169,15 +215,23 @@ class LexicalScorer:
 
     def key_terms(self, text: str, top: int = 12) -> dict[str, float]:
         """The text's most distinctive terms with their weights, for explanations."""
-        terms: dict[str, float] = {}
-        for name, vectorizer in (("word", self.word), ("char", self.char)):
-            if not getattr(vectorizer, "vocabulary_", None):
+        return self.key_terms_many([text], top)[0]
+
+    def key_terms_many(self, texts: list[str], top: int = 12) -> list[dict[str, float]]:
+        """key_terms of several texts (a query and its shown matches): one transform per space,
+        so scikit-learn validates its input once per match list, not once per text."""
+        terms: list[dict[str, float]] = [{} for _ in texts]
+        for name, matrix in self.transform(list(texts)).items():
+            if not matrix.shape[1]:
                 continue
-            row = vectorizer.transform([text]).tocoo()
             names = self.feature_names(name)
-            for col, weight in zip(row.col, row.data, strict=True):
-                term = names[col]
-                if vectorizer is self.char and (len(term) < 2 or HIRAGANA_ONLY.fullmatch(term)):
-                    continue  # particles and inflections (「ない」「して」) explain nothing
-                terms[term] = max(terms.get(term, 0.0), float(weight))
-        return dict(sorted(terms.items(), key=lambda kv: -kv[1])[: top * 4])
+            for i in range(len(texts)):
+                found = terms[i]
+                cols = matrix.indices[matrix.indptr[i] : matrix.indptr[i + 1]]
+                weights = matrix.data[matrix.indptr[i] : matrix.indptr[i + 1]]
+                for col, weight in zip(cols.tolist(), weights.tolist(), strict=True):
+                    term = names[col]
+                    if name == "char" and (len(term) < 2 or HIRAGANA_ONLY.fullmatch(term)):
+                        continue  # particles and inflections (「ない」「して」) explain nothing
+                    found[term] = max(found.get(term, 0.0), weight)
+        return [dict(sorted(t.items(), key=lambda kv: -kv[1])[: top * 4]) for t in terms]

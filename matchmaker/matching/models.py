@@ -27,6 +27,9 @@ class Embedding(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    # the explainer model's row only: its sentences (explain.pack_sentences) and what they were
+    sentence_hash: Mapped[str | None] = mapped_column(String(64))
+    sentence_vectors: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
 
 class IndexState(Base):

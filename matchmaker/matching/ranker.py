@@ -9,7 +9,14 @@ import numpy as np
 
 from matchmaker.matching import dense
 from matchmaker.matching.documents import Doc
-from matchmaker.matching.explain import Explanation, SentenceCache, explain_pair
+from matchmaker.matching.explain import (
+    EXPLAIN_WITH,
+    Explanation,
+    SentenceCache,
+    StoredSentences,
+    explain_matches,
+    explainer_signal,
+)
 from matchmaker.matching.filters import Filters, Metadata, filter_mask
 from matchmaker.matching.fusion import (
     CROSS_LANGUAGE_SIGNAL,
@@ -44,14 +51,14 @@ class HybridRanker:
         encoders: dict,
         weights: dict[str, float],
         lexical: dict | None = None,
-        explain_with: str = "multilingual",
+        explain_with: str = EXPLAIN_WITH,
     ):
         self.encoders = encoders
         self.weights = weights
         self.lexical_options = lexical or {}
         self.lexical = LexicalScorer(**self.lexical_options)
-        explainer = encoders.get(explain_with) or next(iter(encoders.values()), None)
-        self.sentences = SentenceCache(explainer) if explainer else None
+        explainer = explainer_signal(encoders, explain_with)
+        self.sentences = SentenceCache(encoders[explainer]) if explainer else None
         self.docs: list[Doc] = []
         self.row_of: dict = {}
         self.vectors: dict[str, np.ndarray] = {}
@@ -81,15 +88,20 @@ class HybridRanker:
         vectors: dict[str, np.ndarray] | None = None,
         progress: Progress | None = None,
         vocabulary_texts: list[str] | None = None,
+        lexical: LexicalScorer | None = None,
     ) -> HybridRanker:
-        """Index `docs`; `vocabulary_texts` (the other side's texts) also shape the IDF."""
+        """Index `docs`; `vocabulary_texts` (the other side's texts) also shape the IDF;
+        `lexical`, already fitted on these docs (LexicalScorer.fit_sides), is used as it is."""
         self.docs = list(docs)
         self.row_of = {d.id: i for i, d in enumerate(self.docs)}
         vectors = vectors if vectors is not None else self.encode(self.docs, progress=progress)
         self.vectors = {n: dense.stored(v) for n, v in vectors.items()}
-        self.lexical = LexicalScorer(**self.lexical_options)
-        if self.docs:
-            self.lexical.fit([d.text for d in self.docs], vocabulary_texts)
+        if lexical is not None:
+            self.lexical = lexical
+        else:
+            self.lexical = LexicalScorer(**self.lexical_options)
+            if self.docs:
+                self.lexical.fit([d.text for d in self.docs], vocabulary_texts)
         self.meta = Metadata.from_docs(self.docs)
         self.active = np.ones(len(self.docs), dtype=bool)
         return self
@@ -170,7 +182,9 @@ class HybridRanker:
         query_vectors: dict[str, np.ndarray] | None = None,
         explain: bool = True,
         exclude: set | None = None,
+        stored_sentences: StoredSentences | None = None,
     ) -> list[Match]:
+        """The top_k matches; `stored_sentences` reads the shown records' sentence vectors."""
         if not len(self):
             raise EmptyCorpus("the corpus is empty: nothing to rank against")
         mask = self.active.copy()
@@ -209,19 +223,25 @@ class HybridRanker:
         raw = {name: values[rows[top]] for name, values in signals.items()}
         for name in set(self.vectors) - set(raw):  # weightless here: shown, not ranked on
             raw[name] = dense.rows_times(self.vectors[name], rows[top], query_vectors[name])
-        matches = []
+        matches, shown, weighted = [], [], []
         for position, i in enumerate(top):
             doc = self.docs[rows[i]]
             pair = pair_weights(self.weights, query.language, str(languages[i]))
-            weighted = {n: pair.get(n, 0.0) * float(normalised[n][i]) for n in normalised}
-            match = Match(
-                id=doc.id,
-                score=float(fused[i]),
-                signals={n: round(float(raw[n][position]), 4) for n in self.signal_order(raw)},
+            weighted.append({n: pair.get(n, 0.0) * float(normalised[n][i]) for n in normalised})
+            shown.append(doc)
+            matches.append(
+                Match(
+                    id=doc.id,
+                    score=float(fused[i]),
+                    signals={n: round(float(raw[n][position]), 4) for n in self.signal_order(raw)},
+                )
             )
-            if explain:
-                match.why = explain_pair(query, doc, self.lexical, self.sentences, weighted)
-            matches.append(match)
+        if explain:
+            whys = explain_matches(
+                query, shown, self.lexical, self.sentences, weighted, stored_sentences
+            )
+            for match, why in zip(matches, whys, strict=True):
+                match.why = why
         return matches
 
     def signal_order(self, raw: dict) -> list[str]:

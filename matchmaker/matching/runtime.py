@@ -3,7 +3,6 @@ in-memory index of each app, and encoding the records a request saved right afte
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import logging
 import os
@@ -39,6 +38,13 @@ class MatchingState:
     config_path: str
     index: object | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # warm-up (matching/warmup.py): the index is built in a thread, never inside a request
+    warmup: bool = False
+    building: threading.Thread | None = None
+    refitting: threading.Thread | None = None  # a TF-IDF refit in the background
+    pending: object | None = None  # the index being built, for its progress
+    started: float | None = None
+    failed_at: float | None = None
 
 
 def config_path(app: Flask | None = None) -> str:
@@ -101,10 +107,10 @@ def get_encoders(path: str | None = None) -> dict:
 
 
 def models_state(path: str | None = None) -> tuple[bool, str | None]:
-    """(loaded in this process, why they cannot be used) for the admin's health panel."""
+    """(loaded in this process, why they cannot be used) for health panels and probes; without
+    the lock, which a model load holds for seconds (dict reads are atomic in CPython)."""
     path = path or config_path()
-    with _lock:
-        return path in _encoders, _failures.get(path)
+    return path in _encoders, _failures.get(path)
 
 
 def use_encoders(path: str, encoders: dict) -> None:
@@ -119,10 +125,17 @@ def state(app: Flask | None = None) -> MatchingState:
 
 
 def get_index():
-    """This app's in-memory index, brought up to the database's revision (one small query)."""
+    """This app's in-memory index, brought up to the database's revision (one small query).
+    Once a warm-up started (served apps), a full build happens only in the background and
+    this raises IndexWarming (a MatchingUnavailable) until it is done; otherwise (tests, CLI
+    commands) the index is built here, synchronously."""
     from matchmaker.matching.index import MatchIndex
 
     current = state()
+    if current.warmup:
+        from matchmaker.matching import warmup
+
+        return warmup.ready_index(current_app._get_current_object())
     encoders = get_encoders(current.config_path)
     with current.lock:
         if current.index is None:
@@ -133,7 +146,8 @@ def get_index():
 
 def reset_index(app: Flask | None = None) -> None:
     """Forget the in-memory index (tests, whose database is rolled back under it)."""
-    state(app).index = None
+    current = state(app)
+    current.index = current.pending = current.started = current.failed_at = None
 
 
 def encode_committed() -> None:
@@ -161,11 +175,6 @@ def encode_committed() -> None:
         log.exception("encoding saved records failed; run `flask match reindex`")
 
 
-def _preload(path: str) -> None:
-    with contextlib.suppress(MatchingUnavailable):  # already logged once by get_encoders
-        get_encoders(path)
-
-
 def init_app(app: Flask) -> None:
     """Check at start-up that the models can be found (log once, keep serving), hook encoding."""
     path = config_path(app)
@@ -175,16 +184,17 @@ def init_app(app: Flask) -> None:
             _failures.setdefault(path, reason)
         log.error("Matching is unavailable: %s (configuration: %s)", reason, path)
     app.extensions["matching"] = MatchingState(config_path=path)
+    from matchmaker.matching import warmup
+
+    app.jinja_env.tests["matcher_warming"] = warmup.is_warming
     if not reason and not app.testing:
-        started = threading.Event()
 
         @app.before_request
-        def _preload_models():
-            # the first request starts loading in the background (not CLI commands), so the
-            # first save or match page rarely waits for the models
-            if not started.is_set():
-                started.set()
-                threading.Thread(target=_preload, args=(path,), daemon=True).start()
+        def _warm_up():
+            # served apps (not CLI commands) load the models and build the index in a thread,
+            # started here by the first request unless gunicorn's post_worker_init already did
+            if not state(app).warmup:
+                warmup.start(app)
 
     @app.teardown_request
     def _encode_saved(exc):

@@ -13,6 +13,7 @@ from matchmaker.matching.explain import Explanation
 from matchmaker.matching.filters import Filters
 from matchmaker.matching.ranker import EmptyCorpus
 from matchmaker.matching.records import NEED, SEED, is_matchable, load_records, need_doc, seed_doc
+from matchmaker.matching.store import sentence_reader
 from matchmaker.needs.models import Need
 from matchmaker.seeds.models import Seed
 
@@ -75,7 +76,9 @@ def _contributions(why: Explanation | None) -> list[tuple[str, float]]:
 def _rank(query_type, doc, corpus_type, filters, diversity, top_k) -> MatchResult:
     try:
         index = runtime.get_index()
-        matches = index.rank(query_type, doc, corpus_type, top_k, filters, diversity)
+        # the shown records' sentence vectors come from the database, stored when encoded
+        sentences = sentence_reader(db.session, query_type, corpus_type)
+        matches = index.rank(query_type, doc, corpus_type, top_k, filters, diversity, sentences)
     except runtime.MatchingUnavailable as exc:
         return MatchResult(unavailable=exc.reason)
     except EmptyCorpus:

@@ -1,10 +1,17 @@
 """Readiness checks behind /healthz: cheap enough to run every few seconds, so they reuse the
 admin panel's database probe and the matcher's loaded-or-loadable state, never load a model
-or the index, and report no exception text (the server log has the details)."""
+or the index, and report no exception text (the server log has the details).
+
+A worker whose index is still being built in the background ("index": "warming") is ready:
+200. Every page works meanwhile and match sections say they are being prepared, so a load
+balancer that took a warming server out of rotation would turn a restart of the only server
+into minutes of outage. Tooling that needs the matches themselves (the load test) waits until
+each worker (the "worker" pid) reports "index": "ready"."""
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -32,17 +39,32 @@ def database_check() -> Check:
     return Check(database_reachable())
 
 
-def models_state(path: str) -> tuple[bool, str | None]:
-    """runtime.models_state without its lock: that lock is held for the whole model load
-    (seconds), and a health probe must answer at once (dict reads are atomic in CPython)."""
-    return path in runtime._encoders, runtime._failures.get(path)
+def index_state() -> dict:
+    """This worker's index: "ready", "warming" (built in the background: the ranking pages say
+    so and refresh) or "cold" (not built yet: no ranking asked for it, or a CLI process)."""
+    current = runtime.state()
+    index = current.index
+    out: dict = {"worker": os.getpid(), "index_revision": getattr(index, "revision", None)}
+    if index is not None:
+        out["index"] = "ready"
+    elif current.building is not None:
+        progress = getattr(current.pending, "progress", None) or {}
+        out["index"] = "warming"
+        out["index_progress"] = {
+            "done": progress.get("done", 0),
+            "total": progress.get("total", 0),
+            "seconds": round(time.monotonic() - (current.started or time.monotonic())),
+        }
+    else:
+        out["index"] = "cold"
+    return out
 
 
 def matcher_check(database_ok: bool) -> Check:
     """Models loaded in this process, or loadable from local files; the revision stamp read;
     and the revision this process's index holds (null until its first ranking)."""
     path = runtime.config_path()
-    loaded, problem = models_state(path)
+    loaded, problem = runtime.models_state(path)
     if problem is None and not loaded:
         problem = runtime.check_configuration(path)
     if loaded:
@@ -54,8 +76,7 @@ def matcher_check(database_ok: bool) -> Check:
     details: dict = {"models": models}
     if problem:
         log.warning("healthz: matching models unavailable: %s", problem)
-    index = runtime.state().index
-    details["index_revision"] = getattr(index, "revision", None)
+    details.update(index_state())
     revision_ok = False
     if database_ok:
         try:

@@ -12,7 +12,8 @@ import pytest
 from matchmaker.accounts.models import OrgKind
 from matchmaker.extensions import db
 from matchmaker.matching import runtime
-from matchmaker.matching.records import NEED, SEED
+from matchmaker.matching.explain import sentences_of
+from matchmaker.matching.records import NEED, SEED, doc_for
 from matchmaker.matching.store import sync
 from tests.factories import make_need, make_org, make_seed
 
@@ -175,6 +176,13 @@ def encode(encoders, *records) -> None:
         if ids:
             sync(db.session, kind, ids, encoders)
     db.session.flush()
+
+
+def sentence_count(*records) -> int:
+    """Sentences the explainer encodes when these records are saved (besides their texts)."""
+    return sum(
+        len(sentences_of(doc_for(NEED if r.__tablename__ == "needs" else SEED, r))) for r in records
+    )
 
 
 def add_seed(key: str, org=None, **overrides):

@@ -14,7 +14,7 @@ from matchmaker.matching.store import sync
 from matchmaker.seeds.models import Seed, SeedStatus
 from tests.conftest import CSRFClient, build_app
 from tests.factories import make_org, make_user
-from tests.matching.conftest import add_need, add_seed, encode, ranked_ids
+from tests.matching.conftest import add_need, add_seed, encode, ranked_ids, sentence_count
 
 
 def refuse(*_args, **_kwargs):
@@ -37,10 +37,11 @@ def test_a_change_loads_only_the_changed_rows(corpus, counting, monkeypatch):
     seed.policy_area_rows = []
     db.session.flush()
     sync(db.session, SEED, [seed.id], counting.encoders)
-    assert counting.total() == len(counting.encoders)  # the edited seed only
+    encoded = len(counting.encoders) + sentence_count(seed)
+    assert counting.total() == encoded  # the edited seed only (and its sentences)
 
     assert runtime.get_index() is index
-    assert counting.total() == len(counting.encoders)  # refreshing encodes nothing
+    assert counting.total() == encoded  # refreshing encodes nothing
     ranker = index.rankers[SEED]
     assert ranker.docs[ranker.row_of[seed.id]].text_hash == seed_doc(seed).text_hash
     assert index.size(SEED) == len(corpus.seeds)

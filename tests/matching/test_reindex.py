@@ -10,7 +10,7 @@ from matchmaker.extensions import db
 from matchmaker.matching.config import DEFAULT_PATH
 from matchmaker.matching.store import current_revision
 from matchmaker.seeds.models import SeedStatus
-from tests.matching.conftest import add_need, add_seed
+from tests.matching.conftest import add_need, add_seed, sentence_count
 
 
 @pytest.fixture
@@ -33,12 +33,13 @@ def reindex(runner, *args) -> str:
 
 
 def test_reindex_encodes_only_what_changed(runner, records, counting):
-    seeds, _needs = records
+    seeds, needs = records
     models = len(counting.encoders)
     output = reindex(runner)
     assert "Encoding" in output
     assert "Encoded 5 records, skipped 0 unchanged" in output
-    assert counting.total() == 5 * models
+    assert "sentence vectors of 5 records" in output
+    assert counting.total() == 5 * models + sentence_count(*seeds, *needs)
     revision = current_revision(db.session)[0]
 
     counting.reset()
@@ -49,15 +50,16 @@ def test_reindex_encodes_only_what_changed(runner, records, counting):
     seeds[1].summary = "河川の水位センサーで洪水を予測し、住民に知らせます。"
     db.session.flush()
     assert "Encoded 1 records, skipped 4 unchanged" in reindex(runner)
-    assert counting.total() == models
+    assert counting.total() == models + sentence_count(seeds[1])
     assert set(counting.encoders["semantic"].texts) == {seeds[1].title + ". " + seeds[1].summary}
 
 
 def test_reindex_force_encodes_everything_again(runner, records, counting):
+    seeds, needs = records
     reindex(runner)
     counting.reset()
     assert "Encoded 5 records, skipped 0 unchanged" in reindex(runner, "--force")
-    assert counting.total() == 5 * len(counting.encoders)
+    assert counting.total() == 5 * len(counting.encoders) + sentence_count(*seeds, *needs)
 
 
 def test_status_reports_what_is_up_to_date(runner, records, counting):

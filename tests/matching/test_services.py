@@ -17,7 +17,7 @@ from matchmaker.needs.models import NeedStatus
 from matchmaker.seeds import services as seed_services
 from matchmaker.seeds.models import SeedPolicyArea, SeedStatus
 from tests.factories import make_need, make_org, make_seed, make_user
-from tests.matching.conftest import add_need, add_seed, encode
+from tests.matching.conftest import add_need, add_seed, encode, sentence_count
 
 
 def embeddings(kind: str, entity_id: int) -> dict[str, Embedding]:
@@ -86,7 +86,7 @@ def test_records_are_encoded_once_per_model_and_skipped_when_unchanged(counting)
     ids = [s.id for s in seeds]
     first = sync(db.session, SEED, ids, counting.encoders)
     assert (first.encoded, first.skipped) == (3, 0)
-    assert counting.total() == 3 * len(counting.encoders)
+    assert counting.total() == 3 * len(counting.encoders) + sentence_count(*seeds)
     stored = embeddings(SEED, seeds[0].id)
     assert set(stored) == {e.name for e in counting.encoders.values()}
     for _signal, encoder in counting.encoders.items():
@@ -105,7 +105,7 @@ def test_records_are_encoded_once_per_model_and_skipped_when_unchanged(counting)
     db.session.flush()
     edited = sync(db.session, SEED, ids, counting.encoders, touch=False)
     assert (edited.encoded, edited.skipped) == (1, 2)
-    assert counting.total() == len(counting.encoders)
+    assert counting.total() == len(counting.encoders) + sentence_count(seeds[1])
     assert edited.revision == first.revision + 1
     assert all(e.revision == edited.revision for e in embeddings(SEED, seeds[1].id).values())
     assert all(e.revision == first.revision for e in embeddings(SEED, seeds[0].id).values())
