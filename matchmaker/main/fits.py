@@ -34,7 +34,7 @@ class Fit:
 class Fits:
     items: list[Fit] = field(default_factory=list)
     seeds: int = 0  # published seeds ranked
-    unavailable: bool = False
+    unavailable: str | None = None  # the matcher's reason (a WarmingStatus while it warms up)
     empty_corpus: bool = False
 
 
@@ -62,7 +62,7 @@ def provider_fits(org_id: int) -> Fits:
     for seed in seeds:
         result = matching.rank_needs_for_seed(seed, top_k=FITS_PER_SEED)
         if result.unavailable:
-            return Fits(seeds=len(seeds), unavailable=True)
+            return Fits(seeds=len(seeds), unavailable=result.unavailable)
         fits.empty_corpus = fits.empty_corpus or result.empty_corpus
         for item in result.items:
             need = item.record

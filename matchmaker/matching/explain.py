@@ -192,6 +192,8 @@ def explain_matches(
 ) -> list[Explanation]:
     """Explanations of a whole match list: key terms in one pass over all its texts, sentence
     vectors from the database in one query (encoded only for records without them)."""
+    if len(weighted) != len(matches):
+        raise ValueError("one set of weighted signals per match")
     if not matches:
         return []
     terms = lexical.key_terms_many([query.text] + [m.text for m in matches])
@@ -201,8 +203,6 @@ def explain_matches(
         else None
     )
     out = []
-    if len(weighted) != len(matches):
-        raise ValueError("one set of weighted signals per match")
     for n, signals in enumerate(weighted, start=1):
         explanation = Explanation(
             shared_terms=_shared_terms(terms[0], terms[n], max_terms),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from matchmaker.accounts.models import Role
 from matchmaker.calls import queries
 from matchmaker.calls.models import CallStatus
+from matchmaker.matching import warmup
 from matchmaker.matching.services import MatchResult
 from tests.calls.conftest import make_call
 from tests.factories import make_org, make_seed
@@ -47,6 +48,22 @@ def test_matching_unavailable_is_explained(client, login_as, monkeypatch):
     response = client.get("/calls/for-me")
     assert response.status_code == 200
     assert "Matching is not available right now" in response.get_data(as_text=True)
+
+
+def test_a_warming_matcher_says_how_far_it_is_and_refreshes(app, client, login_as, monkeypatch):
+    org = make_org()
+    make_seed(org=org, title="見守りカメラ")
+    with app.test_request_context("/?lang=en"):
+        status = warmup.WarmingStatus(300, 1200, 9)
+    monkeypatch.setattr(
+        "matchmaker.matching.services.rank_needs_for_seed",
+        lambda seed, **kw: MatchResult(unavailable=status),
+    )
+    login_as(Role.PROVIDER, org=org)
+    page = client.get("/calls/for-me").get_data(as_text=True)
+    assert "Matches are being prepared (300 of 1,200 records loaded" in page
+    assert 'data-refresh-after="15"' in page and "js/refresh.js" in page
+    assert "Matching is not available right now" not in page
 
 
 def test_no_published_seeds(client, login_as):

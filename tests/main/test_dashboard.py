@@ -11,6 +11,8 @@ from matchmaker.accounts.models import OrgKind, Role
 from matchmaker.calls.models import CallStatus
 from matchmaker.db import utcnow
 from matchmaker.evaluation.models import AssignmentStatus
+from matchmaker.matching import warmup
+from matchmaker.matching.services import MatchResult
 from matchmaker.needs.models import NeedStatus
 from matchmaker.projects.models import Milestone, ProjectStatus
 from matchmaker.proposals.models import ProposalStatus
@@ -129,6 +131,24 @@ def test_provider_is_told_when_the_matcher_is_unavailable(client, login_as, matc
     fits = section(dashboard(client), "dash-fits")
     assert "Matching is not available right now" in fits
     assert "models missing" not in fits  # the technical reason is for administrators
+
+
+def test_provider_sees_the_warming_status_instead_of_unavailable(
+    app, client, login_as, monkeypatch
+):
+    org = make_org(OrgKind.STARTUP)
+    make_seed(org)
+    with app.test_request_context("/?lang=en"):
+        status = warmup.WarmingStatus(40, 100, 3)
+    monkeypatch.setattr(
+        "matchmaker.matching.services.rank_needs_for_seed",
+        lambda seed, **kw: MatchResult(unavailable=status),
+    )
+    login_as(Role.PROVIDER, org=org)
+    fits = section(dashboard(client), "dash-fits")
+    assert "Matches are being prepared (40 of 100 records loaded" in fits
+    assert 'data-refresh-after="15"' in fits
+    assert "Matching is not available right now" not in fits
 
 
 def test_provider_sees_its_proposals_with_status_and_deadline(client, login_as, matcher):
