@@ -33,6 +33,9 @@ LIMITS = {
     "seeds": (1, 1_000_000),
     "users": (1, 200),
     "duration": (0.5, 600),
+    "think_min": (0, 60),
+    "think_max": (0, 60),
+    "think_duration": (0.5, 600),
     "workers": (1, 16),
     "providers": (1, 2000),
     "logins": (1, 20_000),
@@ -53,6 +56,25 @@ def parse_args(argv: list[str] | None = None) -> Options:
     p.add_argument("--seeds", type=int, default=defaults.seeds)
     p.add_argument("--users", type=int, default=defaults.users, help="concurrent simulated users")
     p.add_argument("--duration", type=float, default=defaults.duration, help="seconds per scenario")
+    p.add_argument(
+        "--think-min",
+        type=float,
+        default=defaults.think_min,
+        help="least seconds a simulated user waits after an answer (users phase)",
+    )
+    p.add_argument(
+        "--think-max",
+        type=float,
+        default=defaults.think_max,
+        help="most seconds a simulated user waits after an answer; 0: no users phase, only "
+        "requests back to back",
+    )
+    p.add_argument(
+        "--think-duration",
+        type=float,
+        default=defaults.think_duration,
+        help="seconds per scenario of the users phase",
+    )
     p.add_argument("--workers", type=int, default=defaults.workers, help="gunicorn workers")
     p.add_argument(
         "--providers",
@@ -130,6 +152,8 @@ def parse_args(argv: list[str] | None = None) -> Options:
         value = getattr(args, name)
         if not low <= value <= high:
             p.error(f"--{name.replace('_', '-')} must be between {low} and {high}")
+    if args.think_min > args.think_max:
+        p.error("--think-min must not be more than --think-max")
     if not is_loopback(args.host):
         p.error(f"--host must be a loopback address (127.0.0.1, ::1, localhost), not {args.host}")
     if args.worker_timeout == 0:
@@ -205,6 +229,32 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if any(r.failure for r in results) else 0
 
 
+def _load_text(options) -> str:
+    think = options.think_max > 0
+    capacity = (
+        f"each scenario twice: first at capacity, {options.users} users sending requests back "
+        f"to back (closed loop, no think time) for {options.duration:g} s, the rows marked "
+        f"'capacity' with no target; then as {options.users} concurrent users who each wait "
+        f"{options.think_min:g}–{options.think_max:g} s (uniform) after an answer before their "
+        f"next request, as locust's `between({options.think_min:g}, {options.think_max:g})`, "
+        f"for {options.think_duration:g} s, the rows the targets apply to"
+        if think
+        else f"{options.users} concurrent users, closed loop, no think time, "
+        f"{options.duration:g} s per scenario"
+    )
+    deadline = (
+        f"{options.providers} providers arriving at random during the first half of the "
+        f"{options.deadline:g} s before the deadline, each reading {options.think_min:g}–"
+        f"{options.think_max:g} s before opening its proposal and before submitting"
+        if think
+        else f"{options.providers} providers at the deadline, {options.users} at a time"
+    )
+    return (
+        f"{capacity} (at most {options.max_requests:,} iterations per phase); {deadline}; "
+        f"{options.logins:,} login accounts"
+    )
+
+
 def _header(options, corpus, vectors, results, directory, load_start, load_end, started) -> dict:
     cores = os.cpu_count() or 1
     busy = max(load_start[0], load_end[0]) > cores
@@ -224,9 +274,7 @@ def _header(options, corpus, vectors, results, directory, load_start, load_end, 
         f"{server.get('config', '')}; MATCHMAKER_ENV=production, generated SECRET_KEY, "
         f"HF_HUB_OFFLINE=1, matching configuration {config}, "
         "default rate limits (memory storage, per worker)",
-        "load": f"{options.users} concurrent users, closed loop, {options.duration:g} s per "
-        f"scenario (at most {options.max_requests:,} iterations); {options.providers} providers "
-        f"at the deadline; {options.logins:,} login accounts",
+        "load": _load_text(options),
         "data": f"{counts.get('needs', 0):,} published needs ({split('needs')}), "
         f"{counts.get('seeds', 0):,} published seeds ({split('seeds')}), "
         f"{counts.get('embeddings', 0):,} stored vectors, {counts.get('users', 0):,} users, "

@@ -3,6 +3,7 @@ its proposal to the open call within the same minute; the database is counted af
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 import time
@@ -66,17 +67,20 @@ def _draft(browser, call_id: int, rows: dict[str, Row]) -> int | None:
     return int(found.group(1))
 
 
-def _write(browser, call_id: int, rows: dict[str, Row]) -> int | None:
-    """Form, save, page, submit; the proposal id once the server confirmed the submission."""
+def _write(browser, call_id: int, rows: dict[str, Row], pause) -> int | None:
+    """Form, save, page, submit, with `pause()` (a person reading) before the page and the
+    submission; the proposal id once the server confirmed the submission."""
     for attempt in range(ATTEMPTS):
         time.sleep(RETRY_PAUSE * attempt)
         proposal_id = _draft(browser, call_id, rows)
         if proposal_id is None:
             continue
+        pause()
         page = browser.get(f"/proposals/{proposal_id}")
         version = VERSION.search(page.body)
         if not rows["page"].record(page, content_ok=bool(version and page.csrf_token())):
             continue
+        pause()
         submitted = browser.post(
             f"/proposals/{proposal_id}/submit",
             {"csrf_token": page.csrf_token(), "version": version.group(1)},
@@ -87,8 +91,15 @@ def _write(browser, call_id: int, rows: dict[str, Row]) -> int | None:
     return None
 
 
+ARRIVAL_SHARE = 0.5  # providers arrive during the first half of the time left to the deadline
+
+
 def run_proposals(ctx: Context, deadline_seconds: float) -> ProposalRun:
+    """With think time, every provider arrives at a random moment of the first half of the
+    minute before the deadline and reads before each click; without, `users` at a time write
+    back to back (a burst)."""
     data = ctx.data
+    think = ctx.phases[-1].think
     run = ProposalRun(providers=len(data.accounts.providers), deadline_seconds=deadline_seconds)
     started = time.perf_counter()
     setup = Row("provider sign-in (setup)", None, expected=(302,))
@@ -101,10 +112,15 @@ def run_proposals(ctx: Context, deadline_seconds: float) -> ProposalRun:
         "submit": Row("proposal submit (POST)", PAGE_MS, expected=(302,)),
     }
     lock = threading.Lock()
+    window = deadline_seconds * ARRIVAL_SHARE if think[1] > 0 else 0.0
+    arrivals = random.Random(ctx.seed)  # noqa: S311 (when each provider arrives)
+    plans = {id(job[0]): arrivals.uniform(0, window) for job in signed_in}
 
     def provider(job) -> None:
         browser, _email, org_id = job
-        proposal_id = _write(browser, data.call_id, rows)
+        rng = random.Random(plans[id(browser)])  # noqa: S311 (think times)
+        time.sleep(plans[id(browser)])
+        proposal_id = _write(browser, data.call_id, rows, lambda: time.sleep(rng.uniform(*think)))
         if proposal_id is not None:
             with lock:
                 run.acknowledged[org_id] = proposal_id
@@ -112,7 +128,7 @@ def run_proposals(ctx: Context, deadline_seconds: float) -> ProposalRun:
     ctx.server.mark()
     run.deadline = set_deadline(data.call_id, deadline_seconds)
     began = time.perf_counter()
-    failures = run_all(signed_in, provider, ctx.users)
+    failures = run_all(signed_in, provider, len(signed_in) if window else ctx.users)
     run.seconds = time.perf_counter() - began
     if failures:
         raise SetupFailed(f"proposal generator failed: {failures[:3]}")

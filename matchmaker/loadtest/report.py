@@ -159,7 +159,7 @@ def database_section(result: DatabaseResult) -> list[str]:
             "",
             f"Proposals at the deadline: {p.providers} providers, each signed in beforehand "
             f"({p.sign_in_seconds:.0f} s for all), wrote and submitted a proposal (form, save, "
-            f"page, submit) with at most the users setting of them at once; the call's deadline "
+            f"page, submit) as the load line above says; the call's deadline "
             f"was set {p.deadline_seconds:.0f} s ahead when they started and all were done in "
             f"{p.seconds:.1f} s. Counted in the database afterwards: "
             f"**{'PASS' if p.passed else 'FAIL'}**",

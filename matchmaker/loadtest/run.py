@@ -22,6 +22,7 @@ from matchmaker.loadtest.scenarios import (
     SEARCH_TERMS,
     Context,
     choose_trivial_path,
+    phases,
     run_login,
     run_pages,
     warm_up,
@@ -38,7 +39,10 @@ class Options:
     needs: int = 10_000
     seeds: int = 100_000
     users: int = 20
-    duration: float = 20.0
+    duration: float = 20.0  # per scenario, capacity phase (no think time)
+    think_min: float = 1.0  # each simulated user reads 1-5 s before its next request,
+    think_max: float = 5.0  # as locust's `between(1, 5)`; 0 and 0: back to back only
+    think_duration: float = 40.0  # per scenario, users phase (the targets apply)
     workers: int = 4
     providers: int = 200
     logins: int = 1000
@@ -167,7 +171,17 @@ def run_database(
         server.start()
         _say(f"{kind}: built in {data.seconds:.0f} s; starting gunicorn")
         server.wait_ready("/login")
-        ctx = Context(server, data, options.users, options.duration, options.max_requests)
+        ctx = Context(
+            server,
+            data,
+            options.users,
+            options.duration,
+            options.max_requests,
+            phases=phases(
+                (options.think_min, options.think_max), options.duration, options.think_duration
+            ),
+            seed=options.seed,
+        )
         choose_trivial_path(ctx)
         _say(f"{kind}: server up ({server.config_used}); warming {options.workers} workers")
         result.warm_up = warm_up(ctx, options.warmup_timeout, options.warmup_concurrency)

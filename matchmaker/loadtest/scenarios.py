@@ -28,6 +28,27 @@ SETUP_CONCURRENCY = 1
 RETRY_PAUSE = 0.3  # seconds before trying again after a "try again" answer (409, 503)
 
 
+@dataclass(frozen=True)
+class Phase:
+    """How the simulated users behave while a scenario is measured: people who read a page
+    before the next click (the targets apply), or requests back to back (the capacity)."""
+
+    label: str
+    think: tuple[float, float]  # seconds each user waits after an answer
+    duration: float
+    has_target: bool
+
+
+def phases(think: tuple[float, float], duration: float, users_duration: float) -> list[Phase]:
+    """Capacity first (no think time: requests per second at saturation), then the users."""
+    found = [Phase("capacity, no think time", (0.0, 0.0), duration, has_target=False)]
+    if think[1] > 0:
+        found.append(Phase("", think, users_duration, has_target=True))
+    else:  # without think time the one phase is also the one the targets apply to
+        found = [Phase("", (0.0, 0.0), duration, has_target=True)]
+    return found
+
+
 class SetupFailed(RuntimeError):
     """The run could not reach the state a scenario starts from (signed-in users, warm workers)."""
 
@@ -39,6 +60,8 @@ class Context:
     users: int
     duration: float
     max_requests: int
+    phases: list[Phase] = field(default_factory=list)
+    seed: int = 7
     trivial_path: str = "/livez"
     rows: list[Row] = field(default_factory=list)
     departments: list[tuple[Browser, int]] = field(default_factory=list)  # signed-in staff
@@ -148,10 +171,41 @@ def warm_up(ctx: Context, timeout: float, concurrency: int) -> dict:
     }
 
 
-def _measure(ctx: Context, rows: list[Row], users: list, step, patterns: dict) -> None:
+@dataclass(frozen=True)
+class Spec:
+    """One measured kind of request: its row's name and target, and how to find it in the
+    server's access log."""
+
+    name: str
+    target_ms: float | None
+    method: str
+    pattern: re.Pattern
+    expected: tuple[int, ...] = (200,)
+
+
+def _scenario(ctx: Context, specs: list[Spec], users: list, make_step) -> None:
+    """Measure a scenario once per phase; `make_step(rows)` gives the step recording into rows
+    (one per spec, in order)."""
+    for phase in ctx.phases:
+        rows = [
+            Row(
+                f"{spec.name} — {phase.label}" if phase.label else spec.name,
+                spec.target_ms if phase.has_target else None,
+                spec.expected,
+            )
+            for spec in specs
+        ]
+        pairs = zip(rows, specs, strict=True)
+        patterns = {row.name: (spec.method, spec.pattern) for row, spec in pairs}
+        _measure(ctx, rows, users, make_step(rows), patterns, phase)
+
+
+def _measure(
+    ctx: Context, rows: list[Row], users: list, step, patterns: dict, phase: Phase
+) -> None:
     """Run one closed-loop phase and attach the server-side times of its requests."""
     ctx.server.mark()
-    result = closed_loop(users, step, ctx.duration, ctx.max_requests)
+    result = closed_loop(users, step, phase.duration, ctx.max_requests, think=phase.think)
     if result.failures:
         raise SetupFailed(f"load generator failed: {result.failures[:3]}")
     entries = ctx.server.entries()
@@ -163,79 +217,76 @@ def _measure(ctx: Context, rows: list[Row], users: list, step, patterns: dict) -
 
 
 def run_pages(ctx: Context) -> None:
-    """The ceiling, the list with search, a need page and the match list, one phase each."""
+    """The ceiling, the list with search, a need page and the match list, one scenario each."""
     anonymous = [ctx.browser(n) for n in range(ctx.users)]
     terms = itertools.cycle(SEARCH_TERMS)
     term_lock = threading.Lock()
     need_ids = ctx.data.need_ids
+    trivial = re.compile(re.escape(ctx.trivial_path) + "$")
 
-    ceiling = Row(f"trivial endpoint {ctx.trivial_path} (ceiling)", None)
-    _measure(
-        ctx,
-        [ceiling],
-        anonymous,
-        lambda b, rng: ceiling.record(b.get(ctx.trivial_path)),
-        {ceiling.name: ("GET", re.compile(re.escape(ctx.trivial_path) + "$"))},
-    )
+    def ceiling(rows):
+        return lambda b, rng: rows[0].record(b.get(ctx.trivial_path))
 
-    search = Row("needs list with search (/needs?q=…)", PAGE_MS)
+    def search(rows):
+        def step(browser, rng) -> None:
+            with term_lock:
+                term = next(terms)
+            reply = browser.get(f"/needs?q={quote(term)}")
+            rows[0].record(reply, content_ok='class="result-count"' in reply.body)
 
-    def search_step(browser, rng) -> None:
-        with term_lock:
-            term = next(terms)
-        reply = browser.get(f"/needs?q={quote(term)}")
-        search.record(reply, content_ok='class="result-count"' in reply.body)
+        return step
 
-    _measure(ctx, [search], anonymous, search_step, {search.name: ("GET", re.compile("^/needs$"))})
+    def need_page(rows):
+        return lambda b, rng: rows[0].record(b.get(f"/needs/{rng.choice(need_ids)}"))
 
-    page = Row("need page (/needs/<id>, public)", PAGE_MS)
-    _measure(
-        ctx,
-        [page],
-        anonymous,
-        lambda b, rng: page.record(b.get(f"/needs/{rng.choice(need_ids)}")),
-        {page.name: ("GET", NEED_PAGE)},
-    )
+    def match_list(rows):
+        def step(user, rng) -> None:
+            browser, org_id = user
+            reply = browser.get(f"/needs/{rng.choice(ctx.data.needs_by_department[org_id])}")
+            rows[0].record(reply, content_ok=MATCH_LIST in reply.body)
 
-    matches = Row("match list of a need (department staff)", MATCH_MS)
+        return step
 
-    def match_step(user, rng) -> None:
-        browser, org_id = user
-        reply = browser.get(f"/needs/{rng.choice(ctx.data.needs_by_department[org_id])}")
-        matches.record(reply, content_ok=MATCH_LIST in reply.body)
-
-    _measure(ctx, [matches], ctx.departments, match_step, {matches.name: ("GET", NEED_PAGE)})
+    name = f"trivial endpoint {ctx.trivial_path} (ceiling)"
+    _scenario(ctx, [Spec(name, None, "GET", trivial)], anonymous, ceiling)
+    name = "needs list with search (/needs?q=…)"
+    _scenario(ctx, [Spec(name, PAGE_MS, "GET", re.compile("^/needs$"))], anonymous, search)
+    name = "need page (/needs/<id>, public)"
+    _scenario(ctx, [Spec(name, PAGE_MS, "GET", NEED_PAGE)], anonymous, need_page)
+    name = "match list of a need (department staff)"
+    _scenario(ctx, [Spec(name, MATCH_MS, "GET", NEED_PAGE)], ctx.departments, match_list)
     for browser in anonymous:
         browser.close()
 
 
 def run_login(ctx: Context) -> None:
     """Each iteration a new visitor signs in as the next distinct account."""
-    page = Row("login page (GET /login)", PAGE_MS)
-    post = Row("login (POST /login, scrypt check)", None, expected=(302,))
     accounts = itertools.cycle(ctx.data.accounts.login_emails)
     used = []
     lock = threading.Lock()
 
-    def step(number, rng) -> None:
-        with lock:
-            email = next(accounts)
-            used.append(email)
-        browser = ctx.browser(number)
-        reply_page, reply = browser.sign_in(email, ctx.data.accounts.password)
-        page.record(reply_page, content_ok=bool(reply_page.csrf_token()))
-        if reply_page.status == 200:
-            post.record(reply, content_ok=reply.location_path != "/login")
-        browser.close()
+    def make_step(rows):
+        page, post = rows
+
+        def step(number, rng) -> None:
+            with lock:
+                email = next(accounts)
+                used.append(email)
+            browser = ctx.browser(number)
+            reply_page, reply = browser.sign_in(email, ctx.data.accounts.password)
+            page.record(reply_page, content_ok=bool(reply_page.csrf_token()))
+            if reply_page.status == 200:
+                post.record(reply, content_ok=reply.location_path != "/login")
+            browser.close()
+
+        return step
 
     login_path = re.compile("^/login$")
-    _measure(
-        ctx,
-        [page, post],
-        list(range(ctx.users)),
-        step,
-        {page.name: ("GET", login_path), post.name: ("POST", login_path)},
-    )
+    specs = [
+        Spec("login page (GET /login)", PAGE_MS, "GET", login_path),
+        Spec("login (POST /login, scrypt check)", None, "POST", login_path, expected=(302,)),
+    ]
+    _scenario(ctx, specs, list(range(ctx.users)), make_step)
     distinct = len(set(used))
     ctx.notes.append(
         f"Login: {len(used)} sign-ins over {distinct} distinct accounts"

@@ -108,8 +108,10 @@ def closed_loop(
     duration: float,
     max_iterations: int,
     seed: int = 1,
+    think: tuple[float, float] = (0.0, 0.0),
 ) -> LoopResult:
-    """Each user runs `step` back to back until the time or the iteration budget is spent."""
+    """Each user runs `step`, then waits a think time drawn from `think` (seconds; (0, 0): back
+    to back), until the time or the iteration budget is spent."""
     deadline_box: list[float] = []
     start = threading.Barrier(len(users) + 1)
     budget = threading.Semaphore(max_iterations)
@@ -126,6 +128,9 @@ def closed_loop(
                 failures.append(f"{type(exc).__name__}: {exc}")
                 return
             counted[number] += 1
+            pause = min(rng.uniform(*think), deadline_box[0] - time.perf_counter())
+            if pause > 0:
+                time.sleep(pause)
 
     threads = [
         threading.Thread(target=worker, args=(n, u), daemon=True) for n, u in enumerate(users)

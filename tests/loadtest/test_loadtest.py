@@ -48,6 +48,7 @@ def test_tiny_run_measures_every_scenario_and_counts_proposals(tmp_path):
     output, figures = tmp_path / "load.md", tmp_path / "load.json"
     tiny = (
         f"--needs 30 --seeds 100 --users 2 --duration 1 --workers {WORKERS} "
+        "--think-min 0.05 --think-max 0.2 --think-duration 1 "
         f"--providers {PROVIDERS} --logins 20 --deadline 30 --encode-sample 12 "
         "--warmup-timeout 40 --no-progress"
     )
@@ -72,7 +73,15 @@ def test_tiny_run_measures_every_scenario_and_counts_proposals(tmp_path):
     rows = {row["name"]: row for row in result["rows"]}
     for scenario in SCENARIOS:
         found = [row for name, row in rows.items() if name.startswith(scenario)]
-        assert found and found[0]["requests"] > 0, (scenario, list(rows))
+        assert found and all(row["requests"] > 0 for row in found), (scenario, list(rows))
+        if scenario.startswith("proposal"):  # one rush before the deadline
+            assert len(found) == 1 and found[0]["target_p95_ms"] == 200.0, found
+            continue
+        assert len(found) == 2, found  # at capacity, then as users who read between requests
+        capacity, users = sorted(found, key=lambda row: "capacity" not in row["name"])
+        assert capacity["target_p95_ms"] is None and "capacity" not in users["name"]
+        if scenario in ("needs list with search", "need page", "login page"):
+            assert users["target_p95_ms"] == 200.0, users
     for name, row in rows.items():
         # no server error and no request without an answer, ever; reads have no error at all
         assert not [k for k in row["error_kinds"] if not k.startswith("HTTP 4")], (name, row)
