@@ -50,6 +50,9 @@ def init_app(app: Flask) -> None:
     from matchmaker.uploads.commands import uploads_cli
 
     app.cli.add_command(uploads_cli)
+    from matchmaker.common.commands import search_cli
+
+    app.cli.add_command(search_cli)
 
 
 def command_transaction(func):

@@ -5,6 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from matchmaker import create_app
+from matchmaker.common.search_index import alembic_include_name
 from matchmaker.config import ConfigError
 from matchmaker.db import Base
 from matchmaker.extensions import db
@@ -64,7 +65,8 @@ def test_upload_settings_reach_the_upload_service(tmp_path, monkeypatch):
 def test_migrations_match_the_models(app):
     """Equivalent of `alembic check`: the upgraded schema has no diff against the ORM metadata."""
     with app.app_context(), db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": alembic_include_name}
+        context = MigrationContext.configure(conn, opts=opts)
         diff = compare_metadata(context, Base.metadata)
     assert diff == []
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from matchmaker.backup.archive import BackupError
+from matchmaker.common.search_index import is_index_table
 
 
 @dataclass
@@ -23,8 +24,9 @@ class Snapshot:
 
 
 def table_counts(conn: Connection) -> dict[str, int]:
-    """Rows per table of the connection's default schema, read in its current transaction."""
-    names = sorted(sa.inspect(conn).get_table_names())
+    """Rows per table of the connection's default schema, read in its current transaction (the
+    search index's tables are derived from needs and seeds, so not counted)."""
+    names = sorted(n for n in sa.inspect(conn).get_table_names() if not is_index_table(n))
     count = sa.select(sa.func.count())
     return {name: int(conn.scalar(count.select_from(sa.table(name)))) for name in names}
 

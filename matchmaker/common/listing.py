@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from matchmaker.common import search_index
 from matchmaker.common.errors import DomainError
 from matchmaker.common.text import normalize
 from matchmaker.extensions import db
@@ -35,8 +36,14 @@ def search_terms(query: str | None) -> list[str]:
 
 
 def apply_search(stmt: Select, column: InstrumentedAttribute, query: str | None) -> Select:
-    """Substring match on the normalised search column: n-gram-free and tokenizer-free."""
-    for term in search_terms(query):
+    """Substring match on the normalised search column; where the table has an n-gram index
+    (needs, seeds) the index picks the candidates first and the LIKE still decides."""
+    terms = search_terms(query)
+    dialect = db.session.get_bind().dialect.name if terms else ""
+    for term in terms:
+        candidates = search_index.narrow(column, term, dialect)
+        if candidates is not None:
+            stmt = stmt.where(candidates)
         escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(column.like(f"%{escaped}%", escape="\\"))
     return stmt
@@ -80,7 +87,12 @@ def count_of(stmt: Select) -> int:
 
 def paginate(stmt: Select, page: int, per_page: int) -> Page:
     total = count_of(stmt)
-    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    offset = (page - 1) * per_page
+    if total <= offset:  # nothing to show: a search need not look for it
+        return Page(items=[], page=page, per_page=per_page, total=total)
+    if search_index.walk_in_order(total, offset + per_page):
+        stmt = search_index.in_list_order(stmt)
+    items = db.session.scalars(stmt.limit(per_page).offset(offset)).all()
     return Page(items=list(items), page=page, per_page=per_page, total=total)
 
 
