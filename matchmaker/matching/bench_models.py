@@ -59,4 +59,5 @@ def new_ranker(
         encoders,
         fusion_weights(config) if weights is None else weights,
         lexical=config.get("lexical"),
+        centred=config.get("fusion", {}).get("centred"),
     )

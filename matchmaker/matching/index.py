@@ -31,6 +31,7 @@ class MatchIndex:
         self.encoders = encoders
         self.models = {signal: encoder.name for signal, encoder in encoders.items()}
         self.weights = dict(config.get("fusion", {}).get("weights", {}))
+        self.centred = config.get("fusion", {}).get("centred") or {}
         self.lexical = config.get("lexical") or {}
         self.rankers = {NEED: self._ranker(), SEED: self._ranker()}
         self.changed_since_fit = {NEED: 0, SEED: 0}
@@ -44,7 +45,7 @@ class MatchIndex:
         self.refit_due = False
 
     def _ranker(self) -> HybridRanker:
-        return HybridRanker(self.encoders, self.weights, lexical=self.lexical)
+        return HybridRanker(self.encoders, self.weights, lexical=self.lexical, centred=self.centred)
 
     # --- keeping in step ----------------------------------------------------------------
     def refresh(self, session: Session) -> None:

@@ -19,7 +19,11 @@ from matchmaker.matching.explain import (
 )
 from matchmaker.matching.filters import Filters, Metadata, filter_mask
 from matchmaker.matching.fusion import (
+    CENTRE_MIN_ROWS,
     CROSS_LANGUAGE_SIGNAL,
+    Centring,
+    centred_for,
+    centred_signals,
     fuse,
     pair_weights,
     weights_for,
@@ -52,9 +56,12 @@ class HybridRanker:
         weights: dict[str, float],
         lexical: dict | None = None,
         explain_with: str = EXPLAIN_WITH,
+        centred: dict | list | None = None,
     ):
         self.encoders = encoders
         self.weights = weights
+        self.centred = centred or {}  # per language, the dense signals ranked on centred cosines
+        self.centring: dict[str, Centring] = {}
         self.lexical_options = lexical or {}
         self.lexical = LexicalScorer(**self.lexical_options)
         explainer = explainer_signal(encoders, explain_with)
@@ -104,6 +111,8 @@ class HybridRanker:
                 self.lexical.fit([d.text for d in self.docs], vocabulary_texts)
         self.meta = Metadata.from_docs(self.docs)
         self.active = np.ones(len(self.docs), dtype=bool)
+        self.centring = {}
+        self._update_centring()
         return self
 
     def upsert(self, docs: list[Doc], vectors: dict[str, np.ndarray] | None = None) -> None:
@@ -136,6 +145,21 @@ class HybridRanker:
             self.lexical.append([d.text for _, d in new])
             self.meta = self.meta.concat(Metadata.from_docs([d for _, d in new]))
             self.active = np.concatenate([self.active, np.ones(len(new), dtype=bool)])
+        self._update_centring(rows if existing else [])
+
+    def _update_centring(self, changed_rows=()) -> None:
+        """Estimate each centred signal's mean once the corpus has enough rows, again when it
+        has doubled since; in between, changed and new rows get their terms for that mean."""
+        for name in centred_signals(self.centred) & set(self.vectors):
+            matrix, centring = self.vectors[name], self.centring.get(name)
+            if centring is None or len(matrix) >= 2 * centring.rows:
+                if len(matrix) >= CENTRE_MIN_ROWS:
+                    self.centring[name] = Centring(matrix)
+                continue
+            if len(changed_rows):
+                centring.set_rows(changed_rows, matrix[changed_rows])
+            if len(matrix) > len(centring.offset):
+                centring.append(matrix[len(centring.offset) :])
 
     def remove(self, ids) -> None:
         for doc_id in ids:
@@ -152,6 +176,19 @@ class HybridRanker:
     ) -> dict[str, np.ndarray]:
         names = self.vectors if names is None else [n for n in names if n in self.vectors]
         return {name: dense.matvec(self.vectors[name], query_vectors[name]) for name in names}
+
+    def ranking_scores(
+        self, signals: dict[str, np.ndarray], query_vectors: dict, language: str
+    ) -> dict[str, np.ndarray]:
+        """The scores fused: centred cosines for the signals configured so for this language
+        (the raw ones are what a match shows)."""
+        centred = centred_for(self.centred, language) & set(self.centring) & set(signals)
+        if not centred:
+            return signals
+        out = dict(signals)
+        for name in centred:
+            out[name] = self.centring[name].apply(signals[name], query_vectors[name])
+        return out
 
     def needed_signals(self, query_language: str, languages: np.ndarray | None) -> set[str]:
         """The signals that carry weight for these candidates: the others are not computed
@@ -208,7 +245,8 @@ class HybridRanker:
         signals["lexical_word"] = lexical["word"][0]
         signals["lexical_char"] = lexical["char"][0]
         ranked_on = [n for n in signals if n in weighted] or list(signals)
-        candidate = {n: signals[n] if every_row else signals[n][rows] for n in ranked_on}
+        scores = self.ranking_scores(signals, query_vectors, query.language)
+        candidate = {n: scores[n] if every_row else scores[n][rows] for n in ranked_on}
         normalised = {name: zscore(values) for name, values in candidate.items()}
         fused = fuse(candidate, self.weights, query.language, mixed, normalised)
 

@@ -1,11 +1,14 @@
-"""Tune fusion weights on the development sets with two-fold cross-validation (even/odd needs).
+"""Tune fusion weights and centring on the development sets with two-fold cross-validation.
 
-`python -m matchmaker.matching.tuning [DATA_DIR]` prints the weights chosen on each half, how they
-score on the other half, and the weights fitted on all development needs for models/matching.json.
+`python -m matchmaker.matching.tuning [DATA_DIR]` prints, per language, the choice made on each
+half of the needs (even / odd) and its score on the other half, then the choice made on all
+development needs, for models/matching.json. Vectors come from the bench's cache (bench/.cache),
+so a run after `make bench` encodes nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import sys
@@ -14,134 +17,168 @@ from pathlib import Path
 import numpy as np
 
 from matchmaker.matching import dense
-from matchmaker.matching.documents import doc_from_record
-from matchmaker.matching.encoders import load_encoder
-from matchmaker.matching.evaluation import evaluate
-from matchmaker.matching.fusion import weights_for
-from matchmaker.matching.ranker import HybridRanker
+from matchmaker.matching.bench_cache import VectorCache
+from matchmaker.matching.datasets import read_docs, read_qrels
+from matchmaker.matching.fusion import Centring, weights_for
+from matchmaker.matching.lexical import LexicalScorer
 
-SIGNALS = ("semantic", "multilingual", "lexical_word", "lexical_char")
-GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+# the signals meant for each language's pairs (fusion.py); fewer free weights fit less noise
+LANGUAGE_SIGNALS = {
+    "en": ("semantic", "lexical_word"),
+    "ja": ("multilingual", "lexical_word", "lexical_char"),
+}
+DENSE = ("semantic", "multilingual")
+SIGNALS = (*DENSE, "lexical_word", "lexical_char")
+GRID = tuple(round(0.05 * i, 2) for i in range(13))  # 0 .. 0.6
 DATASETS = {"sbir": "en", "jsquad-ja": "ja"}  # development set -> language it tunes
+K = 10
 
 
-def read_jsonl(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+def model_key(encoder, spec: dict) -> str:
+    """The bench's cache key for an encoder (bench.Context.model_keys)."""
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:8]
+    return f"{encoder.name}-{digest}"
 
 
-def signal_matrices(ranker: HybridRanker, needs, cache: Path) -> dict[str, np.ndarray]:
-    """All four signals for every need × seed pair (dense vectors cached on disk)."""
-    qfile = cache / "needs.npz"
-    if qfile.exists():
-        qvecs = dict(np.load(qfile))
-    else:
-        qvecs = ranker.encode(needs)
-        np.savez(qfile, **qvecs)
-    out = {name: qvecs[name] @ dense.as_float32(m).T for name, m in ranker.vectors.items()}
-    lexical = ranker.lexical.scores([d.text for d in needs])
-    out["lexical_word"], out["lexical_char"] = lexical["word"], lexical["char"]
-    return out
+def zscores(matrix: np.ndarray) -> np.ndarray:
+    """fusion.zscore on every row (one row per need)."""
+    std = matrix.std(axis=1, keepdims=True)
+    centred = matrix - matrix.mean(axis=1, keepdims=True)
+    return np.where(std > 1e-9, centred / np.maximum(std, 1e-9), 0).astype(np.float32)
 
 
-def load_dataset(name: str, data: Path, encoders, lexical_opts, cache_root: Path):
-    folder = data / name
-    needs = [doc_from_record(r) for r in read_jsonl(folder / "needs.jsonl")]
-    seeds = [doc_from_record(r) for r in read_jsonl(folder / "seeds.jsonl")]
-    qrels: dict = {}
-    for row in read_jsonl(folder / "qrels.jsonl"):
-        qrels.setdefault(row["need_id"], set()).add(row["seed_id"])
-    cache = cache_root / name
-    cache.mkdir(parents=True, exist_ok=True)
-    sfile = cache / "seeds.npz"
-    vectors = dict(np.load(sfile)) if sfile.exists() else None
-    ranker = HybridRanker(encoders, {}, lexical_opts)
-    if vectors is None:
-        vectors = ranker.encode(seeds)
-        np.savez(sfile, **vectors)
-    ranker.build(seeds, vectors, vocabulary_texts=[d.text for d in needs])
-    return needs, seeds, qrels, signal_matrices(ranker, needs, cache)
-
-
-def prepare(needs, seeds, qrels, signals):
-    """z-scores per need row, the cross-language mask and the qrels, ready for fast grids."""
-    z = {}
-    for name, m in signals.items():
-        std = m.std(axis=1, keepdims=True)
-        centred = m - m.mean(axis=1, keepdims=True)
-        z[name] = np.where(std > 1e-9, centred / np.maximum(std, 1e-9), 0)
-    seed_lang = np.array([d.language for d in seeds], dtype=object)
-    cross = np.array([seed_lang != d.language for d in needs])
-    return needs, seeds, qrels, z, cross
-
-
-def ndcg(weights, prepared, rows) -> float:
-    """Same arithmetic as fusion.fuse for same-language pairs, vectorised over needs."""
-    needs, seeds, qrels, z, cross = prepared
-    rows = list(rows)
-    w = weights_for(weights, None)
-    fused = sum(w.get(n, 0.0) * z[n][rows] for n in z)
-    fused = np.where(cross[rows], z["multilingual"][rows], fused)
-    top = np.argsort(-fused, axis=1)[:, :10]
-    rankings = {needs[i].id: [seeds[j].id for j in top[k]] for k, i in enumerate(rows)}
-    return evaluate(rankings, {needs[i].id: qrels.get(needs[i].id, set()) for i in rows})["ndcg@10"]
-
-
-def grid() -> list[dict[str, float]]:
-    """Weight vectors up to scale (fusion is scale-invariant), each listed once."""
-    seen, out = set(), []
-    for values in itertools.product(GRID, repeat=len(SIGNALS)):
-        total = sum(values)
-        if not total:
+def signal_scores(needs, seeds, vectors: dict, lexical_opts: dict) -> dict[str, np.ndarray]:
+    """z-scored signals for every need × seed pair, as HybridRanker.rank scores them: dense
+    signals raw and centred on the seeds' mean ("<name>/centred"), lexical over an IDF learnt
+    on both sides."""
+    out = {}
+    for name in DENSE:
+        if name not in vectors["seeds"]:
             continue
-        key = tuple(round(v / total, 3) for v in values)
-        if key not in seen:
-            seen.add(key)
-            out.append(dict(zip(SIGNALS, values, strict=True)))
+        rows = dense.stored(vectors["seeds"][name])
+        queries = dense.as_float32(dense.stored(vectors["needs"][name]))
+        raw = queries @ dense.as_float32(rows).T
+        out[name] = zscores(raw)
+        out[f"{name}/centred"] = zscores(Centring(rows).apply(raw, queries))
+    scorer = LexicalScorer(**lexical_opts).fit([d.text for d in seeds], [d.text for d in needs])
+    lexical = scorer.scores([d.text for d in needs])
+    out["lexical_word"], out["lexical_char"] = zscores(lexical["word"]), zscores(lexical["char"])
     return out
 
 
-def fmt(weights: dict) -> str:
-    return json.dumps({k: round(v, 3) for k, v in weights_for(weights, None).items()})
+def relevance(needs, seeds, qrels) -> np.ndarray:
+    column = {d.id: j for j, d in enumerate(seeds)}
+    rel = np.zeros((len(needs), len(seeds)), dtype=bool)
+    for i, need in enumerate(needs):
+        for seed_id in qrels.get(need.id, ()):
+            if seed_id in column:
+                rel[i, column[seed_id]] = True
+    return rel
+
+
+def per_need_ndcg(fused: np.ndarray, rel: np.ndarray) -> np.ndarray:
+    """nDCG@10 of each row (evaluation.ndcg_at_k, vectorised); rows without pairings are NaN."""
+    k = min(K, fused.shape[1])
+    top = np.argpartition(-fused, k - 1, axis=1)[:, :k]
+    order = np.argsort(-np.take_along_axis(fused, top, 1), axis=1, kind="stable")
+    top = np.take_along_axis(top, order, 1)
+    discount = 1 / np.log2(np.arange(2, k + 2))
+    gains = np.take_along_axis(rel, top, 1) @ discount
+    ideal = np.array([discount[: min(int(n), k)].sum() for n in rel.sum(1)])
+    return np.where(ideal > 0, gains / np.where(ideal > 0, ideal, 1), np.nan)
+
+
+def candidates(language: str) -> list[tuple[dict, tuple]]:
+    """(weights, centred signals) pairs: weight vectors up to scale, each listed once, times
+    raw or centred cosines for each dense signal the language weighs."""
+    signals = LANGUAGE_SIGNALS[language]
+    dense_ones = [s for s in signals if s in DENSE]
+    seen, weights = set(), []
+    for values in itertools.product(GRID, repeat=len(signals)):
+        total = sum(values)
+        key = tuple(round(v / total, 3) for v in values) if total else None
+        if key and key not in seen:
+            seen.add(key)
+            weights.append(dict(zip(signals, values, strict=True)))
+    choices = [
+        tuple(c) for n in range(len(dense_ones) + 1) for c in itertools.combinations(dense_ones, n)
+    ]
+    return [(w, c) for c in choices for w in weights]
+
+
+def fused_scores(weights: dict, centred: tuple, z: dict) -> np.ndarray:
+    """Same arithmetic as fusion.fuse for same-language pairs (the development sets have no
+    other kind)."""
+    w = weights_for(weights, None)
+    parts = [v * z[f"{n}/centred" if n in centred else n] for n, v in w.items() if v]
+    return sum(parts[1:], parts[0])
+
+
+def cross_validate(z: dict, rel: np.ndarray, language: str) -> dict:
+    """Choose on even needs and score on odd, and the other way; then choose on all needs."""
+    n = len(rel)
+    halves = {"even": np.arange(n) % 2 == 0, "odd": np.arange(n) % 2 == 1}
+    halves["all"] = np.ones(n, dtype=bool)
+    table = [(c, per_need_ndcg(fused_scores(*c, z), rel)) for c in candidates(language)]
+
+    def best(half):
+        return max(table, key=lambda row: np.nanmean(row[1][halves[half]]))
+
+    out = {}
+    for train, test in (("even", "odd"), ("odd", "even"), ("all", "all")):
+        choice, scores = best(train)
+        out[train] = {
+            "weights": weights_for(choice[0], None),
+            "centred": list(choice[1]),
+            "scores": {h: round(float(np.nanmean(scores[m])), 4) for h, m in halves.items()},
+            "held_out": None if train == "all" else test,
+        }
+    return out
+
+
+def fmt(choice: dict) -> str:
+    weights = {k: round(v, 3) for k, v in choice["weights"].items() if v}
+    return f"{json.dumps(weights)} centred={choice['centred']}"
+
+
+def load_set(folder: Path, cache: VectorCache, encoders: dict, keys: dict):
+    needs, seeds = read_docs(folder / "needs.jsonl"), read_docs(folder / "seeds.jsonl")
+    qrels = read_qrels(folder / "qrels.jsonl")
+    vectors = {
+        side: {
+            name: cache.vectors(enc, [d.text for d in docs], model=keys[name])
+            for name, enc in encoders.items()
+        }
+        for side, docs in (("needs", needs), ("seeds", seeds))
+    }
+    return needs, seeds, qrels, vectors
 
 
 def main(argv: list[str] | None = None) -> int:
-    from matchmaker.matching.config import load_matching_config
+    from matchmaker.config import ROOT
+    from matchmaker.matching.bench_models import load_encoders, matching_config
 
     argv = argv if argv is not None else sys.argv[1:]
-    data = Path(argv[0] if argv else Path(__file__).resolve().parents[2].parent / "shared/data")
-    config = load_matching_config()
-    encoders = {name: load_encoder(spec) for name, spec in config["encoders"].items()}
-    cache = Path(__file__).resolve().parents[2] / "bench" / ".cache" / "tuning"
-    sets = {
-        n: prepare(*load_dataset(n, data, encoders, config.get("lexical", {}), cache))
-        for n in DATASETS
-    }
-    candidates = grid()
-
-    halves = {
-        "even": lambda n: range(0, n, 2),
-        "odd": lambda n: range(1, n, 2),
-        "all": lambda n: range(n),
-    }
-    chosen = {}
+    data = Path(argv[0] if argv else ROOT.parent / "shared/data")
+    config = matching_config()
+    encoders = load_encoders(config)
+    keys = {n: model_key(e, config["encoders"][n]) for n, e in encoders.items()}
+    cache = VectorCache(ROOT / "bench" / ".cache")
+    chosen: dict = {"weights": {}, "centred": {}}
     for name, language in DATASETS.items():
-        prepared = sets[name]
-
-        def score(weights, half, prepared=prepared):
-            return round(ndcg(weights, prepared, halves[half](len(prepared[0]))), 4)
-
+        needs, seeds, qrels, vectors = load_set(data / name, cache, encoders, keys)
+        z = signal_scores(needs, seeds, vectors, config.get("lexical", {}))
+        result = cross_validate(z, relevance(needs, seeds, qrels), language)
         print(f"== {name} (weights for {language} pairs)")
-        for train, test in (("even", "odd"), ("odd", "even")):
-            best = max(candidates, key=lambda w, t=train: score(w, t))
-            print(
-                f"  tuned on {train}: {fmt(best)} {train}={score(best, train)} "
-                f"{test} (held out)={score(best, test)}"
-            )
-        best = max(candidates, key=lambda w: score(w, "all"))
-        print(f"  all needs: {fmt(best)} all={score(best, 'all')}")
-        chosen[language] = weights_for(best, None)
-    print(json.dumps({k: {s: round(v, 3) for s, v in w.items()} for k, w in chosen.items()}))
+        for train in ("even", "odd", "all"):
+            r = result[train]
+            test = r["held_out"]
+            held = f"; held out {test}={r['scores'][test]}" if test else ""
+            print(f"  chosen on {train}: {fmt(r)} {train}={r['scores'][train]}{held}")
+        weights = result["all"]["weights"]
+        chosen["weights"][language] = {s: round(weights.get(s, 0.0), 3) for s in SIGNALS}
+        chosen["centred"][language] = result["all"]["centred"]
+    print(json.dumps(chosen))
     return 0
 
 
