@@ -134,7 +134,7 @@ def _drop_database(url) -> None:
         engine.dispose()
 
 
-def postgres_target(option: str | None, directory: Path) -> Target:
+def postgres_target(option: str | None) -> Target:
     """--pg-url, MATCHMAKER_LOAD_PG_URL, a server on 127.0.0.1:5432, or a temporary one."""
     raw = option or os.environ.get("MATCHMAKER_LOAD_PG_URL") or ""
     target = Target("postgresql", "")
@@ -149,7 +149,7 @@ def postgres_target(option: str | None, directory: Path) -> Target:
         url = make_url(PROBE_URL)
         target.note = "local server 127.0.0.1:5432"
     else:
-        url = _start_server(target, directory)
+        url = _start_server(target)
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
     if not is_loopback(url.host):
@@ -180,9 +180,11 @@ def _as_pg(args: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
 
-def _start_server(target: Target, directory: Path):
+def _start_server(target: Target):
     bin_dir = _pg_bin()
-    data = Path(tempfile.mkdtemp(prefix="matchmaker-load-pg.", dir=directory))
+    # in the system's temporary folder: the run's own folder is root's alone (mode 0700), and
+    # the postgres user must reach the cluster's folder
+    data = Path(tempfile.mkdtemp(prefix="matchmaker-load-pg."))
     if os.geteuid() == 0:
         shutil.chown(data, "postgres")
     data.chmod(0o700)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from matchmaker import create_app
 from matchmaker.extensions import db
@@ -125,9 +128,12 @@ def run_database(
     result = DatabaseResult(kind, load_before=os.getloadavg())
     instance = workdir / kind
     instance.mkdir(parents=True, exist_ok=True)
-    target = (
-        sqlite_target(instance) if kind == "sqlite" else postgres_target(options.pg_url, workdir)
-    )
+    try:
+        target = sqlite_target(instance) if kind == "sqlite" else postgres_target(options.pg_url)
+    except (OSError, subprocess.SubprocessError, SQLAlchemyError) as exc:
+        # reported as this database's failure: the other database's figures still get written
+        result.failure = f"could not set up the {kind} database: {exc}"
+        return result
     server = app = ctx = None
     try:
         result.note, result.version = target.note, target.version()

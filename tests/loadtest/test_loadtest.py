@@ -11,9 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from matchmaker.config import ROOT
+from matchmaker.loadtest import databases
 from matchmaker.loadtest.__main__ import parse_args
 from matchmaker.loadtest.client import Reply
 from matchmaker.loadtest.corpus import DataMissing, load_corpus, split_lead
@@ -107,9 +109,9 @@ def test_only_loopback_targets_are_accepted(tmp_path):
     with pytest.raises(SystemExit):
         parse_args(["--users", "100000"])  # bounded
     with pytest.raises(TargetRefused, match="loopback"):
-        postgres_target("postgresql+psycopg://postgres@db.example.org/mm_load", tmp_path)
+        postgres_target("postgresql+psycopg://postgres@db.example.org/mm_load")
     with pytest.raises(TargetRefused, match="'load'"):  # it would empty someone's database
-        postgres_target("postgresql+psycopg://postgres@127.0.0.1:1/matchmaker", tmp_path)
+        postgres_target("postgresql+psycopg://postgres@127.0.0.1:1/matchmaker")
 
 
 def test_missing_data_is_named(tmp_path):
@@ -137,3 +139,21 @@ def test_split_lead_makes_summary_and_body():
     assert split_lead("防災の課題。見守りも。", 100) == ("防災の課題。", "見守りも。")
     lead, rest = split_lead("word " * 100, 40)
     assert len(lead) <= 40 and rest == ""
+
+
+@pytest.mark.skipif(
+    not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")), reason="no PostgreSQL binaries"
+)
+def test_a_temporary_postgres_server_starts_and_is_removed():
+    """Run as root, the cluster's folder must be one the postgres user can reach."""
+    target = databases.Target("postgresql", "")
+    url = databases._start_server(target)
+    try:
+        engine = sa.create_engine(url.set(database="postgres"))
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("select 1").scalar_one() == 1
+        engine.dispose()
+        assert "temporary server" in target.note
+    finally:
+        target.close()
+    assert not databases._reachable(url.set(database="postgres"))
