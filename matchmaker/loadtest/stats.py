@@ -111,7 +111,10 @@ def closed_loop(
     think: tuple[float, float] = (0.0, 0.0),
 ) -> LoopResult:
     """Each user runs `step`, then waits a think time drawn from `think` (seconds; (0, 0): back
-    to back), until the time or the iteration budget is spent."""
+    to back), until the time or the iteration budget is spent. With think time, each user's
+    first request also comes after a wait of its own (as if reading a page when the measurement
+    began): people do not all click in the same instant, and a burst of every user at once
+    would measure the start, not the steady state."""
     deadline_box: list[float] = []
     start = threading.Barrier(len(users) + 1)
     budget = threading.Semaphore(max_iterations)
@@ -121,6 +124,8 @@ def closed_loop(
     def worker(number: int, user) -> None:
         rng = random.Random(seed * 1000 + number)  # noqa: S311 (which page to ask for)
         start.wait()
+        if think[1] > 0:
+            time.sleep(min(rng.uniform(0, think[1]), max(deadline_box[0] - time.perf_counter(), 0)))
         while time.perf_counter() < deadline_box[0] and budget.acquire(blocking=False):
             try:
                 step(user, rng)
