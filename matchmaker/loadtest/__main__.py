@@ -237,6 +237,7 @@ def _load_text(options) -> str:
         f"'capacity' with no target; then as {options.users} concurrent users who each wait "
         f"{options.think_min:g}–{options.think_max:g} s (uniform) after an answer before their "
         f"next request, as locust's `between({options.think_min:g}, {options.think_max:g})`, "
+        f"each user's first request after a wait of its own, "
         f"for {options.think_duration:g} s, the rows the targets apply to"
         if think
         else f"{options.users} concurrent users, closed loop, no think time, "
