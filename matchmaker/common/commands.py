@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from matchmaker.cli import command_transaction
 from matchmaker.common import search_index
 from matchmaker.extensions import db
 
@@ -22,6 +23,7 @@ def _check(conn) -> None:
 
 
 @search_cli.command("reindex")
+@command_transaction
 def reindex() -> None:
     """Index every need and seed again from its search text (after a restore from a file made
     by other tools, or when a search misses records). One transaction: the lists keep their old
@@ -29,15 +31,10 @@ def reindex() -> None:
     conn = db.session.connection()
     _check(conn)
     done = {}
-    try:
-        for table in search_index.INDEXED_TABLES:
-            total, _indexed = search_index.coverage(conn, table)
-            with click.progressbar(length=total, label=f"Indexing {table}", show_pos=True) as bar:
-                done[table] = search_index.rebuild(conn, table, progress=bar.update)
-    except BaseException:
-        db.session.rollback()
-        raise
-    db.session.commit()
+    for table in search_index.INDEXED_TABLES:
+        total, _indexed = search_index.coverage(conn, table)
+        with click.progressbar(length=total, label=f"Indexing {table}", show_pos=True) as bar:
+            done[table] = search_index.rebuild(conn, table, progress=bar.update)
     click.echo("Search index rebuilt: " + ", ".join(f"{n} {t}" for t, n in done.items()) + ".")
 
 

@@ -3,7 +3,6 @@ in the same run; prints a table and writes bench/results.json."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 from matchmaker.config import ROOT
 from matchmaker.matching import bench_quality as quality
 from matchmaker.matching import bench_scale as scale
-from matchmaker.matching.bench_cache import VectorCache
+from matchmaker.matching.bench_cache import VectorCache, model_key
 from matchmaker.matching.bench_models import load_encoders, matching_config, new_ranker
 from matchmaker.matching.bench_report import as_json, checks, quality_rows, table
 from matchmaker.matching.datasets import read_docs
@@ -81,13 +80,9 @@ class Context:
         self.encoders = load_encoders(self.config)
         self.cache = VectorCache(options.cache or ROOT / "bench" / ".cache")
         self.model_keys = {
-            name: f"{enc.name}-{self._spec_hash(self.config['encoders'][name])}"
+            name: model_key(enc, self.config["encoders"][name])
             for name, enc in self.encoders.items()
         }
-
-    @staticmethod
-    def _spec_hash(spec: dict) -> str:
-        return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:8]
 
     def say(self, message: str) -> None:
         print(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,12 @@ import numpy as np
 
 BATCH = 32
 SAVE_EVERY = 512
+
+
+def model_key(encoder, spec: dict) -> str:
+    """An encoder's cache key: its name and a digest of its configuration."""
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:8]
+    return f"{encoder.name}-{digest}"
 
 
 def text_key(text: str) -> str:

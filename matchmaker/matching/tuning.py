@@ -8,7 +8,6 @@ so a run after `make bench` encodes nothing.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import sys
@@ -17,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from matchmaker.matching import dense
-from matchmaker.matching.bench_cache import VectorCache
+from matchmaker.matching.bench_cache import VectorCache, model_key
 from matchmaker.matching.datasets import read_docs, read_qrels
 from matchmaker.matching.fusion import Centring, weights_for
 from matchmaker.matching.lexical import LexicalScorer
@@ -32,12 +31,6 @@ SIGNALS = (*DENSE, "lexical_word", "lexical_char")
 GRID = tuple(round(0.05 * i, 2) for i in range(13))  # 0 .. 0.6
 DATASETS = {"sbir": "en", "jsquad-ja": "ja"}  # development set -> language it tunes
 K = 10
-
-
-def model_key(encoder, spec: dict) -> str:
-    """The bench's cache key for an encoder (bench.Context.model_keys)."""
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:8]
-    return f"{encoder.name}-{digest}"
 
 
 def zscores(matrix: np.ndarray) -> np.ndarray:
